@@ -1,0 +1,72 @@
+"""regrade: snapshot -> rules -> assessment. Safe to run twice or at once."""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from patients.models import Episode
+
+from .models import Assessment
+from .rules import evaluate
+from .rules.case import evaluation_to_json
+from .snapshot import episode_snapshot
+
+log = logging.getLogger(__name__)
+
+
+def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> Assessment | None:
+    """Grade the episode as of `at` (default now); store it if anything changed.
+
+    Returns the new assessment, or None when the latest one already says the
+    same. The episode row is locked for the whole run so that two regrades
+    of one patient (a save and the sweep, say) write at most one assessment.
+    """
+    as_of_now = at is None
+    with transaction.atomic():
+        episode = (
+            Episode.objects.select_for_update(of=("self",))
+            .select_related("patient__ward")
+            .get(pk=episode.pk)
+        )
+        at = at or timezone.now()
+        chart_seen = episode.chart_changed_at
+        evaluation = evaluate(episode_snapshot(episode, at))
+        candidate = Assessment(
+            patient=episode.patient,
+            episode=episode,
+            evaluated_at=at,
+            trigger=trigger,
+            crs_grade=evaluation.crs.grade,
+            icans_grade=evaluation.icans.grade,
+            crs_reasons=list(evaluation.crs.reasons),
+            icans_reasons=list(evaluation.icans.reasons),
+            inputs_used=sorted(set(evaluation.crs.used) | set(evaluation.icans.used)),
+            rules_version=evaluation.rules_version,
+            protocol=episode.patient.ward.protocol,
+            details=evaluation_to_json(evaluation),
+        )
+        previous = episode.assessments.filter(evaluated_at__lte=at).latest_first().first()
+        changed = not candidate.same_result_as(previous)
+        if changed:
+            candidate.save()
+        if as_of_now:
+            Episode.objects.filter(pk=episode.pk).update(graded_through=chart_seen)
+    return candidate if changed else None
+
+
+def regrade_patient(patient_id: int, *, trigger: str) -> Assessment | None:
+    episode = Episode.objects.active().filter(patient_id=patient_id).first()
+    if episode is None:
+        log.info("regrade skipped: patient %s has no active CAR-T episode", patient_id)
+        return None
+    return regrade(episode, trigger=trigger)
+
+
+def stale_episodes():
+    """Active episodes whose chart changed after their last regrade."""
+    return Episode.objects.active().filter(
+        Q(graded_through__isnull=True) | Q(chart_changed_at__gt=F("graded_through"))
+    )

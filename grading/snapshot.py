@@ -1,0 +1,113 @@
+"""The one bridge from chart rows to the rules' snapshot.
+
+Loads a whole episode in a fixed number of queries (one per chart table),
+leaving out rows entered in error; the rules decide what falls inside `at`.
+"""
+
+from datetime import datetime
+
+from patients.models import (
+    Episode,
+    LabResult,
+    MedicationAdministration,
+    NeuroAssessment,
+    VitalsSet,
+    Ward,
+    WeightMeasurement,
+)
+
+from .rules import (
+    LabEntry,
+    MedicationEntry,
+    NeuroEntry,
+    Oxygen,
+    Snapshot,
+    VitalsEntry,
+    WardSettings,
+)
+
+
+def ward_settings(ward: Ward) -> WardSettings:
+    return WardSettings(
+        fever_lookback_hours=ward.fever_lookback_hours,
+        adult_hypotension_age_years=ward.adult_hypotension_age_years,
+        adult_systolic_below=ward.adult_systolic_below,
+        adult_map_below=ward.adult_map_below,
+        child_systolic_base=ward.child_systolic_base,
+        infant_systolic_below=ward.infant_systolic_below,
+    )
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def vitals_entry(row: VitalsSet) -> VitalsEntry:
+    return VitalsEntry(
+        at=row.observed_at,
+        temperature_c=_float(row.temperature_c),
+        heart_rate=row.heart_rate,
+        systolic=row.systolic,
+        diastolic=row.diastolic,
+        mean_arterial=row.mean_arterial,
+        respiratory_rate=row.respiratory_rate,
+        spo2=row.spo2,
+        oxygen=Oxygen(device=row.oxygen_device, flow_l_min=_float(row.oxygen_flow_l_min)),
+        vasopressors=tuple(sorted(p.drug for p in row.vasopressors.all())),
+        ref=row.ref,
+    )
+
+
+def neuro_entry(row: NeuroAssessment) -> NeuroEntry:
+    return NeuroEntry(
+        at=row.observed_at,
+        tool=row.tool,
+        score=row.score,
+        consciousness=row.consciousness,
+        seizure=row.seizure,
+        motor_weakness=row.motor_weakness,
+        cerebral_edema=row.cerebral_edema,
+        excluded=frozenset(row.excluded_domains or ()),
+        ref=row.ref,
+    )
+
+
+def medication_entry(row: MedicationAdministration) -> MedicationEntry:
+    return MedicationEntry(
+        at=row.observed_at, drug=row.drug, dose_mg=float(row.dose_mg), ref=row.ref
+    )
+
+
+def lab_entry(row: LabResult) -> LabEntry:
+    return LabEntry(
+        at=row.observed_at,
+        test=row.test.code,
+        value=row.value,
+        uln=row.test.upper_limit,
+        ref=row.ref,
+    )
+
+
+def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
+    """The episode's chart as the rules see it at `at` (rows after `at` are dropped)."""
+    patient = episode.patient
+    ward = patient.ward
+
+    def rows(model, *related):
+        query = model.objects.valid().filter(episode=episode, observed_at__lte=at)
+        return query.select_related(*related) if related else query
+
+    weight = rows(WeightMeasurement).order_by("-observed_at", "-pk").first()
+    return Snapshot(
+        at=at,
+        age_years=patient.age_years(at),
+        weight_kg=_float(weight.weight_kg) if weight else None,
+        weight_at=weight.observed_at if weight else None,
+        infusion_at=episode.infusion_at,
+        protocol=ward.protocol,
+        vitals=tuple(vitals_entry(v) for v in rows(VitalsSet).prefetch_related("vasopressors")),
+        neuro=tuple(neuro_entry(n) for n in rows(NeuroAssessment)),
+        medications=tuple(medication_entry(m) for m in rows(MedicationAdministration)),
+        labs=tuple(lab_entry(lab) for lab in rows(LabResult, "test")),
+        settings=ward_settings(ward),
+    )

@@ -1,0 +1,483 @@
+"""The chart: who is where, and what was observed and given, with clinical time.
+
+Ranges of clinical-rules section 1 are database constraints as well as form
+validation, so no path (admin, shell, a future import) can store an
+implausible value. Chart rows are never deleted: a wrong one is marked
+entered in error and stays in history.
+"""
+
+import zoneinfo
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import ranges, vocabulary
+
+
+def _choices(vocab):
+    return [(entry[0], entry[1]) for entry in vocab]
+
+
+def _within(field: str, rng: ranges.Range, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": rng.low, f"{field}__lte": rng.high}),
+        name=name,
+    )
+
+
+def _plausible(rng: ranges.Range, what: str) -> list:
+    """Field validators whose message names the field and what is allowed."""
+    message = f"{what} must be between {rng.low:g} and {rng.high:g} {rng.unit}."
+    return [MinValueValidator(rng.low, message), MaxValueValidator(rng.high, message)]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/London).")
+
+
+class Ward(models.Model):
+    PROTOCOLS = [
+        ("A", "Protocol A (seed 000: tocilizumab up to 3 in 24 h, 4 per episode)"),
+        ("B", "Protocol B (seed 001: tocilizumab at most 2 per episode)"),
+    ]
+
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(
+        max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
+    protocol = models.CharField(max_length=8, choices=PROTOCOLS, default="A")
+    # The spec's configurable choices (clinical-rules sections 2, 3 and 7).
+    fever_lookback_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text="A temperature ≥ 38.0 °C within this many hours meets the fever criterion.",
+    )
+    adult_hypotension_age_years = models.PositiveSmallIntegerField(
+        default=10, help_text="From this age the adult hypotension thresholds apply."
+    )
+    adult_systolic_below = models.PositiveSmallIntegerField(
+        default=90, help_text="Adult hypotension: systolic below this (mmHg)."
+    )
+    adult_map_below = models.PositiveSmallIntegerField(
+        default=65, help_text="Adult hypotension: mean arterial pressure below this (mmHg)."
+    )
+    child_systolic_base = models.PositiveSmallIntegerField(
+        default=70, help_text="Age 1-9: hypotension when systolic < base + 2 × age (mmHg)."
+    )
+    infant_systolic_below = models.PositiveSmallIntegerField(
+        default=70, help_text="Under 1 year: hypotension when systolic below this (mmHg)."
+    )
+    capd_below_age_years = models.PositiveSmallIntegerField(
+        default=12, help_text="Below this age neuro checks use CAPD instead of ICE."
+    )
+    vitals_interval_hours = models.PositiveSmallIntegerField(
+        default=4, help_text="Vitals older than this mark the bed as due."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fever_lookback_hours__gte=1, fever_lookback_hours__lte=72),
+                name="ward_fever_lookback_1_72h",
+            ),
+            models.CheckConstraint(
+                condition=Q(vitals_interval_hours__gte=1, vitals_interval_hours__lte=24),
+                name="ward_vitals_interval_1_24h",
+            ),
+            models.CheckConstraint(
+                condition=Q(capd_below_age_years__lte=21), name="ward_capd_age_at_most_21"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Patient(models.Model):
+    SEX = [("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")]
+
+    mrn = models.CharField("MRN", max_length=32, unique=True)
+    family_name = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=8, choices=SEX)
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="patients")
+    bed = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["ward", "bed", "family_name"]
+
+    def __str__(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name} ({self.mrn})"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name}"
+
+    def age_years(self, at: datetime | date) -> float:
+        """Age in fractional years; hypotension and CAPD thresholds need years, not birthdays."""
+        on = at.date() if isinstance(at, datetime) else at
+        return (on - self.date_of_birth).days / 365.25
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(discharged_at__isnull=True)
+
+
+class Episode(models.Model):
+    """One CAR-T infusion and the days of monitoring after it."""
+
+    PRODUCTS = [
+        ("axi-cel", "Axicabtagene ciloleucel (Yescarta)"),
+        ("tisa-cel", "Tisagenlecleucel (Kymriah)"),
+        ("liso-cel", "Lisocabtagene maraleucel (Breyanzi)"),
+        ("brexu-cel", "Brexucabtagene autoleucel (Tecartus)"),
+        ("ide-cel", "Idecabtagene vicleucel (Abecma)"),
+        ("cilta-cel", "Ciltacabtagene autoleucel (Carvykti)"),
+        ("other", "Other"),
+    ]
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    product = models.CharField(max_length=16, choices=PRODUCTS)
+    admitted_at = models.DateTimeField()
+    infusion_at = models.DateTimeField()
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every chart write; the regrade sweep compares it with
+    # graded_through to find charts whose regrade never ran (broker down).
+    chart_changed_at = models.DateTimeField(default=timezone.now)
+    graded_through = models.DateTimeField(null=True, blank=True)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One active CAR-T episode per patient: the board shows one card each.
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(discharged_at__isnull=True),
+                name="one_active_episode_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=Q(infusion_at__gte=F("admitted_at")), name="infusion_after_admission"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} · {self.get_product_display()} {self.infusion_at:%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.discharged_at is None
+
+    def day_after_infusion(self, at: datetime | None = None) -> int:
+        """Day 0 is the day of infusion, as CAR-T teams count it."""
+        at = at or timezone.now()
+        tz = self.patient.ward.tzinfo
+        return (at.astimezone(tz).date() - self.infusion_at.astimezone(tz).date()).days
+
+
+class ChartEntryQuerySet(models.QuerySet):
+    def valid(self):
+        """Rows that count: everything not marked entered in error."""
+        return self.filter(entered_in_error_at__isnull=True)
+
+
+class ChartEntry(models.Model):
+    """What every chart row shares: clinical time, author, and "entered in error"."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT)
+    observed_at = models.DateTimeField(db_index=True)
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_in_error_reason = models.TextField(blank=True)
+
+    objects = ChartEntryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["observed_at", "pk"]
+
+    @classmethod
+    def error_constraint(cls, name: str) -> models.CheckConstraint:
+        # Entered in error is all or nothing: who, when and why together.
+        return models.CheckConstraint(
+            condition=Q(
+                entered_in_error_at__isnull=True,
+                entered_in_error_by__isnull=True,
+                entered_in_error_reason="",
+            )
+            | (
+                Q(entered_in_error_at__isnull=False, entered_in_error_by__isnull=False)
+                & ~Q(entered_in_error_reason="")
+            ),
+            name=name,
+        )
+
+    @property
+    def is_entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
+    @property
+    def ref(self) -> str:
+        """Stable name of this row in an assessment's list of inputs."""
+        return f"{self._meta.model_name}:{self.pk}"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Chart rows are never deleted: mark the row entered in error.")
+
+
+class WeightMeasurement(ChartEntry):
+    weight_kg = models.DecimalField(
+        max_digits=5, decimal_places=1, validators=_plausible(ranges.WEIGHT_KG, "Weight")
+    )
+
+    class Meta(ChartEntry.Meta):
+        constraints = [
+            _within("weight_kg", ranges.WEIGHT_KG, "weight_plausible"),
+            ChartEntry.error_constraint("weight_error_complete"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weight_kg} kg at {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+class VitalsSet(ChartEntry):
+    temperature_c = models.DecimalField(
+        "temperature (°C)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_plausible(ranges.TEMPERATURE_C, "Temperature"),
+    )
+    heart_rate = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_plausible(ranges.HEART_RATE, "Heart rate")
+    )
+    systolic = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_plausible(ranges.SYSTOLIC, "Systolic BP")
+    )
+    diastolic = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_plausible(ranges.DIASTOLIC, "Diastolic BP")
+    )
+    # Measured MAP (arterial line); derived from SBP/DBP when empty.
+    mean_arterial = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_plausible(ranges.MEAN_ARTERIAL, "Mean arterial pressure")
+    )
+    respiratory_rate = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=_plausible(ranges.RESPIRATORY_RATE, "Respiratory rate")
+    )
+    spo2 = models.PositiveSmallIntegerField(
+        "SpO2", null=True, blank=True, validators=_plausible(ranges.SPO2, "SpO2")
+    )
+    oxygen_device = models.CharField(
+        max_length=32, choices=_choices(vocabulary.OXYGEN_DEVICES), default="room_air"
+    )
+    oxygen_flow_l_min = models.DecimalField(
+        "oxygen flow (L/min)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_plausible(ranges.O2_FLOW, "Oxygen flow"),
+    )
+
+    class Meta(ChartEntry.Meta):
+        constraints = [
+            _within("temperature_c", ranges.TEMPERATURE_C, "vitals_temperature_plausible"),
+            _within("heart_rate", ranges.HEART_RATE, "vitals_heart_rate_plausible"),
+            _within("systolic", ranges.SYSTOLIC, "vitals_systolic_plausible"),
+            _within("diastolic", ranges.DIASTOLIC, "vitals_diastolic_plausible"),
+            _within("mean_arterial", ranges.MEAN_ARTERIAL, "vitals_map_plausible"),
+            _within("respiratory_rate", ranges.RESPIRATORY_RATE, "vitals_rr_plausible"),
+            _within("spo2", ranges.SPO2, "vitals_spo2_plausible"),
+            _within("oxygen_flow_l_min", ranges.O2_FLOW, "vitals_o2_flow_plausible"),
+            models.CheckConstraint(
+                condition=Q(systolic__isnull=True)
+                | Q(diastolic__isnull=True)
+                | Q(systolic__gt=F("diastolic")),
+                name="vitals_systolic_above_diastolic",
+                violation_error_message="Systolic BP must be higher than diastolic BP.",
+            ),
+            # clinical-rules section 1: a flow of 0 or none only on room air.
+            models.CheckConstraint(
+                condition=Q(oxygen_device="room_air") | Q(oxygen_flow_l_min__gt=0),
+                name="vitals_flow_unless_room_air",
+                violation_error_message=(
+                    "Oxygen flow must be above 0 L/min unless the patient is on room air."
+                ),
+            ),
+            ChartEntry.error_constraint("vitals_error_complete"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vitals at {self.observed_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        # The same rules as the constraints below, with the field named for the form.
+        errors = {}
+        if self.systolic is not None and self.diastolic is not None:
+            if self.systolic <= self.diastolic:
+                errors["systolic"] = "Systolic BP must be higher than diastolic BP."
+        if self.oxygen_device != "room_air" and not self.oxygen_flow_l_min:
+            errors["oxygen_flow_l_min"] = (
+                "Oxygen flow must be above 0 L/min unless the patient is on room air."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def derived_mean_arterial(self) -> float | None:
+        if self.mean_arterial is not None:
+            return float(self.mean_arterial)
+        if self.systolic is None or self.diastolic is None:
+            return None
+        return (self.systolic + 2 * self.diastolic) / 3
+
+
+class Vasopressor(models.Model):
+    """A vasopressor running at the moment a vitals set was taken."""
+
+    vitals = models.ForeignKey(VitalsSet, on_delete=models.PROTECT, related_name="vasopressors")
+    drug = models.CharField(max_length=32, choices=_choices(vocabulary.VASOPRESSORS))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vitals", "drug"], name="vasopressor_once_per_set")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_drug_display()
+
+
+ICE_FIELDS = [code for code, _, _ in vocabulary.ICE_ITEMS]
+
+
+class NeuroAssessment(ChartEntry):
+    tool = models.CharField(max_length=8, choices=_choices(vocabulary.NEURO_TOOLS))
+    # ICE: the ten items are charted so that the score is computed, never typed.
+    orient_year = models.BooleanField(null=True, blank=True)
+    orient_month = models.BooleanField(null=True, blank=True)
+    orient_city = models.BooleanField(null=True, blank=True)
+    orient_hospital = models.BooleanField(null=True, blank=True)
+    name_object_1 = models.BooleanField(null=True, blank=True)
+    name_object_2 = models.BooleanField(null=True, blank=True)
+    name_object_3 = models.BooleanField(null=True, blank=True)
+    follows_commands = models.BooleanField(null=True, blank=True)
+    writes_sentence = models.BooleanField(null=True, blank=True)
+    counts_back = models.BooleanField(null=True, blank=True)
+    capd_score = models.PositiveSmallIntegerField(
+        "CAPD score", null=True, blank=True, validators=_plausible(ranges.CAPD_SCORE, "CAPD score")
+    )
+    unable_to_perform = models.BooleanField(default=False)
+    consciousness = models.CharField(
+        max_length=32, choices=_choices(vocabulary.CONSCIOUSNESS), default="alert"
+    )
+    seizure = models.CharField(max_length=32, choices=_choices(vocabulary.SEIZURE), default="none")
+    motor_weakness = models.BooleanField(default=False)
+    cerebral_edema = models.CharField(
+        max_length=16, choices=_choices(vocabulary.CEREBRAL_EDEMA), default="none"
+    )
+    # Findings the nurse marked attributable to another cause (ASTCT: they do not
+    # count), as domain codes: score, consciousness, seizure, motor, edema.
+    excluded_domains = models.JSONField(default=list, blank=True)
+
+    class Meta(ChartEntry.Meta):
+        constraints = [
+            _within("capd_score", ranges.CAPD_SCORE, "neuro_capd_plausible"),
+            models.CheckConstraint(
+                condition=Q(tool="ICE", capd_score__isnull=True) | Q(tool="CAPD"),
+                name="neuro_capd_only_with_capd",
+            ),
+            ChartEntry.error_constraint("neuro_error_complete"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tool} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def score(self) -> int | None:
+        """The tool's score, or None when the patient could not perform it."""
+        if self.unable_to_perform:
+            return None
+        if self.tool == "CAPD":
+            return self.capd_score
+        return sum(1 for field in ICE_FIELDS if getattr(self, field))
+
+
+class LabTest(models.Model):
+    """The lab catalogue, with a LOINC code and UCUM unit so export is a mapping."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    unit = models.CharField(max_length=16)
+    loinc = models.CharField("LOINC", max_length=16, blank=True)
+    upper_limit = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
+class LabResult(ChartEntry):
+    test = models.ForeignKey(LabTest, on_delete=models.PROTECT, related_name="results")
+    value = models.FloatField()
+
+    class Meta(ChartEntry.Meta):
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="lab_value_not_negative"),
+            ChartEntry.error_constraint("lab_error_complete"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test.code} {self.value:g} {self.test.unit}"
+
+
+class MedicationAdministration(ChartEntry):
+    drug = models.CharField(max_length=32, choices=_choices(vocabulary.DRUGS))
+    drug_other = models.CharField("other drug", max_length=100, blank=True)
+    dose_mg = models.DecimalField(max_digits=7, decimal_places=2)
+    route = models.CharField(max_length=8, choices=_choices(vocabulary.ROUTES), default="iv")
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(ChartEntry.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dose_mg__gt=0, dose_mg__lte=100000), name="medication_dose_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(drug="other") | ~Q(drug_other=""), name="medication_other_named"
+            ),
+            ChartEntry.error_constraint("medication_error_complete"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_drug_display()} {self.dose_mg:g} mg at {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+CHART_MODELS = (WeightMeasurement, VitalsSet, NeuroAssessment, LabResult, MedicationAdministration)

@@ -1,0 +1,117 @@
+"""The chart's controlled vocabulary: one code per concept, with the words a
+nurse reads. Pure Python (no Django) so that the grading rules and the
+`manage.py grade` command share exactly the codes the chart stores.
+
+Codes follow spec/grade-command.md; they are stable, never renamed.
+"""
+
+# Oxygen delivery, in order of the support it gives (ASTCT 2019 hypoxia column).
+OXYGEN_DEVICES = (
+    ("room_air", "Room air"),
+    ("blow_by", "Blow-by"),
+    ("nasal_cannula", "Nasal cannula"),
+    ("high_flow_nasal_cannula", "High-flow nasal cannula"),
+    ("simple_face_mask", "Simple face mask"),
+    ("venturi_mask", "Venturi mask"),
+    ("non_rebreather_mask", "Non-rebreather mask"),
+    ("cpap", "CPAP"),
+    ("bipap", "BiPAP"),
+    ("mechanical_ventilation", "Intubated / mechanical ventilation"),
+)
+
+VASOPRESSORS = (
+    ("norepinephrine", "Norepinephrine"),
+    ("epinephrine", "Epinephrine"),
+    ("phenylephrine", "Phenylephrine"),
+    ("dopamine", "Dopamine"),
+    ("vasopressin", "Vasopressin"),
+    ("angiotensin_ii", "Angiotensin II"),
+)
+
+NEURO_TOOLS = (
+    ("ICE", "ICE score (10 points)"),
+    ("CAPD", "CAPD (Cornell Assessment of Pediatric Delirium, 0-32)"),
+)
+
+CONSCIOUSNESS = (
+    ("alert", "Alert"),
+    ("awakens_spontaneously", "Awakens spontaneously"),
+    ("awakens_to_voice", "Awakens to voice"),
+    ("awakens_to_touch", "Awakens only to touch"),
+    ("unarousable", "Unarousable / needs vigorous stimuli"),
+)
+
+SEIZURE = (
+    ("none", "None"),
+    (
+        "rapidly_resolving",
+        "Seizure that resolved rapidly (or non-convulsive, resolved with treatment)",
+    ),
+    ("prolonged_or_repetitive", "Prolonged (> 5 min) or repetitive seizures"),
+)
+
+CEREBRAL_EDEMA = (
+    ("none", "None"),
+    ("focal", "Focal / local oedema on imaging"),
+    ("diffuse", "Diffuse oedema, posturing, CN VI palsy, papilloedema or Cushing's triad"),
+)
+
+# The ten ICE items (ASTCT 2019, Lee et al. table 5): code, words, points.
+ICE_ITEMS = (
+    ("orient_year", "Oriented to year", 1),
+    ("orient_month", "Oriented to month", 1),
+    ("orient_city", "Oriented to city", 1),
+    ("orient_hospital", "Oriented to hospital", 1),
+    ("name_object_1", "Names first object", 1),
+    ("name_object_2", "Names second object", 1),
+    ("name_object_3", "Names third object", 1),
+    ("follows_commands", "Follows simple commands", 1),
+    ("writes_sentence", "Writes a standard sentence", 1),
+    ("counts_back", "Counts back from 100 by ten", 1),
+)
+
+# Drugs the chart records, lower-case generic names (spec/grade-command.md).
+DRUGS = (
+    ("tocilizumab", "Tocilizumab"),
+    ("dexamethasone", "Dexamethasone"),
+    ("methylprednisolone", "Methylprednisolone"),
+    ("hydrocortisone", "Hydrocortisone"),
+    ("acetaminophen", "Acetaminophen (paracetamol)"),
+    ("ibuprofen", "Ibuprofen"),
+    ("anakinra", "Anakinra"),
+    ("siltuximab", "Siltuximab"),
+    ("clazakizumab", "Clazakizumab"),
+    ("ruxolitinib", "Ruxolitinib"),
+    ("cyclophosphamide", "Cyclophosphamide"),
+    ("ivig", "Immunoglobulin (IVIG)"),
+    ("anti_thymocyte_globulin", "Anti-thymocyte globulin"),
+    ("levetiracetam", "Levetiracetam"),
+    ("sargramostim", "Sargramostim (GM-CSF)"),
+    ("other", "Other"),
+)
+
+ROUTES = (
+    ("iv", "IV"),
+    ("oral", "Oral"),
+    ("sc", "Subcutaneous"),
+    ("im", "Intramuscular"),
+)
+
+# Lab catalogue: code, name, unit (UCUM), LOINC, default upper limit of normal.
+LABS = (
+    ("crp", "C-reactive protein", "mg/L", "1988-5", 5.0),
+    ("ferritin", "Ferritin", "ng/mL", "2276-4", 400.0),
+    ("fibrinogen", "Fibrinogen", "mg/dL", "3255-7", 400.0),
+    ("ldh", "Lactate dehydrogenase", "U/L", "2532-0", 250.0),
+    ("anc", "Absolute neutrophil count", "/uL", "751-8", 7500.0),
+    ("platelets", "Platelets", "/uL", "777-3", 450000.0),
+    ("alt", "ALT", "U/L", "1742-6", 40.0),
+    ("ast", "AST", "U/L", "1920-8", 40.0),
+    ("creatinine", "Creatinine", "mg/dL", "2160-0", 1.2),
+    ("il6", "Interleukin-6", "pg/mL", "26881-3", 7.0),
+)
+
+
+def codes(vocabulary):
+    """The codes of a vocabulary, for membership checks."""
+    return frozenset(entry[0] for entry in vocabulary)

@@ -1,0 +1,98 @@
+import os
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.utils import timezone
+
+from crsmonitor.celery import app as celery_app
+from patients.models import Episode, Patient, Ward
+
+
+def pytest_collection_modifyitems(config, items):
+    # CI must never quietly fall back to SQLite or skip the database tests.
+    if os.environ.get("CI_REQUIRE_SERVICES") == "true":
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError(f"CI requires PostgreSQL, settings use {engine}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def regrade_in_process():
+    """Regrades run in the test process unless a test starts a real worker."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+
+
+def _person(username: str, group: str | None) -> User:
+    user = User.objects.create_user(username, password="a-long-test-password")
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def nurse(db):
+    return _person("nina.nurse", "nurse")
+
+
+@pytest.fixture
+def physician(db):
+    return _person("paul.physician", "physician")
+
+
+@pytest.fixture
+def pharmacist(db):
+    return _person("farah.pharmacist", "pharmacist")
+
+
+@pytest.fixture
+def stranger(db):
+    return _person("sam.stranger", None)
+
+
+@pytest.fixture
+def ward(db):
+    return Ward.objects.create(name="Test CAR-T ward", time_zone="Europe/London", protocol="A")
+
+
+@pytest.fixture
+def make_episode(ward):
+    counter = iter(range(1, 10_000))
+
+    def make(*, born=date(1970, 1, 1), infused_hours_ago=48, ward=ward, **patient_fields):
+        n = next(counter)
+        patient = Patient.objects.create(
+            mrn=patient_fields.pop("mrn", f"T{n:05d}"),
+            family_name=patient_fields.pop("family_name", f"Patient{n}"),
+            given_name="Test",
+            date_of_birth=born,
+            sex="female",
+            ward=ward,
+            bed=str(n),
+        )
+        infusion = timezone.now() - timedelta(hours=infused_hours_ago)
+        return Episode.objects.create(
+            patient=patient,
+            product="axi-cel",
+            admitted_at=infusion - timedelta(days=1),
+            infusion_at=infusion,
+        )
+
+    return make
+
+
+@pytest.fixture
+def episode(make_episode):
+    return make_episode()

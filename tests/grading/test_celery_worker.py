@@ -1,0 +1,87 @@
+"""A real Celery worker on Redis, against the test database."""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from crsmonitor.celery import app as celery_app
+from grading.models import Assessment
+from patients import services as chart
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker(on_postgresql):
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (set REDIS_URL)")
+    celery_app.control.purge()
+    test_db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{test_db['USER']}@{test_db['HOST']}:{test_db['PORT']}/{test_db['NAME']}"
+        ),
+        "REDIS_URL": settings.REDIS_URL,
+        "DB_CONN_MAX_AGE": "0",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crsmonitor",
+            "worker",
+            "--pool=solo",
+            "--loglevel=info",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    celery_app.conf.task_always_eager = False
+    ready_by = time.monotonic() + 60
+    while not celery_app.control.ping(timeout=0.5):
+        if process.poll() is not None or time.monotonic() > ready_by:
+            process.kill()
+            pytest.fail("the Celery worker did not start:\n" + process.communicate()[0])
+    try:
+        yield process
+    finally:
+        celery_app.conf.task_always_eager = True
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+        print(output)
+
+
+def test_saving_vitals_produces_an_assessment_through_the_worker(worker, episode, nurse):
+    chart.vitals_record(
+        episode=episode,
+        observed_at=timezone.now() - timedelta(minutes=2),
+        by=nurse,
+        temperature_c=38.7,
+        oxygen_device="nasal_cannula",
+        oxygen_flow_l_min=3,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        assessment = Assessment.objects.filter(episode=episode).first()
+        if assessment:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("no assessment within 10 s of saving vitals")
+    assert (assessment.crs_grade, assessment.trigger) == (2, "new_data")
