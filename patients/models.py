@@ -33,7 +33,8 @@ def _within(field: str, rng: ranges.Range, name: str) -> models.CheckConstraint:
 
 def _plausible(rng: ranges.Range, what: str) -> list:
     """Field validators whose message names the field and what is allowed."""
-    message = f"{what} must be between {rng.low:g} and {rng.high:g} {rng.unit}."
+    # Validator messages are %-formatted: escape the unit of SpO2.
+    message = f"{what} must be between {rng.low:g} and {rng.high:g} {rng.unit}.".replace("%", "%%")
     return [MinValueValidator(rng.low, message), MaxValueValidator(rng.high, message)]
 
 

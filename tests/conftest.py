@@ -30,6 +30,13 @@ def regrade_in_process():
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs what waits for the commit (the regrade) at the block's end,
+    as a real commit would, inside the test's rolled-back transaction."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def on_postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
@@ -38,7 +45,8 @@ def on_postgresql():
 def _person(username: str, group: str | None) -> User:
     user = User.objects.create_user(username, password="a-long-test-password")
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        # get_or_create: a transactional test flushes what the data migration made.
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
 
 

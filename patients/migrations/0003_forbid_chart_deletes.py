@@ -25,7 +25,7 @@ $$ LANGUAGE plpgsql;
 def forbid_deletes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTION)
+    schema_editor.execute(FUNCTION, params=None)
     for table in CHART_TABLES:
         schema_editor.execute(
             f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "

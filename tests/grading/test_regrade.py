@@ -18,8 +18,9 @@ def _ago(minutes: int):
     return timezone.now() - timedelta(minutes=minutes)
 
 
-def test_saving_febrile_vitals_grades_the_patient(episode, nurse):
-    chart.vitals_record(episode=episode, observed_at=_ago(5), by=nurse, temperature_c=38.0)
+def test_saving_febrile_vitals_grades_the_patient(episode, nurse, committed):
+    with committed():
+        chart.vitals_record(episode=episode, observed_at=_ago(5), by=nurse, temperature_c=38.0)
     assessment = Assessment.objects.get(episode=episode)
     assert assessment.crs_grade == 1
     assert assessment.trigger == "new_data"
@@ -29,20 +30,27 @@ def test_saving_febrile_vitals_grades_the_patient(episode, nurse):
     assert assessment.details["tocilizumab"]["may_give_now"] is False  # no weight yet
 
 
-def test_it_writes_a_new_assessment_only_when_something_changed(episode, nurse):
-    chart.vitals_record(episode=episode, observed_at=_ago(30), by=nurse, temperature_c=38.4)
+def test_nothing_is_graded_before_the_commit(episode, nurse):
+    chart.vitals_record(episode=episode, observed_at=_ago(5), by=nurse, temperature_c=38.0)
+    assert not Assessment.objects.exists()
+
+
+def test_it_writes_a_new_assessment_only_when_something_changed(episode, nurse, committed):
+    with committed():
+        chart.vitals_record(episode=episode, observed_at=_ago(30), by=nurse, temperature_c=38.4)
     assert services.regrade(episode, trigger="schedule") is None
     assert services.regrade(episode, trigger="schedule") is None
     assert Assessment.objects.filter(episode=episode).count() == 1
 
-    chart.vitals_record(
-        episode=episode,
-        observed_at=_ago(5),
-        by=nurse,
-        temperature_c=38.9,
-        oxygen_device="nasal_cannula",
-        oxygen_flow_l_min=4,
-    )
+    with committed():
+        chart.vitals_record(
+            episode=episode,
+            observed_at=_ago(5),
+            by=nurse,
+            temperature_c=38.9,
+            oxygen_device="nasal_cannula",
+            oxygen_flow_l_min=4,
+        )
     grades = list(
         Assessment.objects.filter(episode=episode)
         .latest_first()
@@ -51,25 +59,30 @@ def test_it_writes_a_new_assessment_only_when_something_changed(episode, nurse):
     assert grades == [2, 1]
 
 
-def test_a_correction_regrades_with_the_row_struck_out(episode, nurse):
-    wrong = chart.vitals_record(
-        episode=episode,
-        observed_at=_ago(5),
-        by=nurse,
-        temperature_c=38.6,
-        oxygen_device="nasal_cannula",
-        oxygen_flow_l_min=7,
-    )
+def test_a_correction_regrades_with_the_row_struck_out(episode, nurse, committed):
+    with committed():
+        wrong = chart.vitals_record(
+            episode=episode,
+            observed_at=_ago(5),
+            by=nurse,
+            temperature_c=38.6,
+            oxygen_device="nasal_cannula",
+            oxygen_flow_l_min=7,
+        )
     assert Assessment.objects.latest_first().first().crs_grade == 3
-    chart.enter_in_error(wrong, by=nurse, reason="Charted on the wrong patient")
+    with committed():
+        chart.enter_in_error(wrong, by=nurse, reason="Charted on the wrong patient")
     latest = Assessment.objects.latest_first().first()
     assert (latest.crs_grade, latest.trigger) == (0, "correction")
     assert wrong.ref not in latest.inputs_used
 
 
-def test_grades_are_as_of_clinical_time_not_typing_time(episode, nurse):
+def test_grades_are_as_of_clinical_time_not_typing_time(episode, nurse, committed):
     # A late entry of a fever 30 hours ago is outside the 24 h look-back.
-    chart.vitals_record(episode=episode, observed_at=_ago(30 * 60), by=nurse, temperature_c=39.0)
+    with committed():
+        chart.vitals_record(
+            episode=episode, observed_at=_ago(30 * 60), by=nurse, temperature_c=39.0
+        )
     assert Assessment.objects.latest_first().first().crs_grade == 0
 
 
@@ -87,13 +100,19 @@ def test_a_discharged_patient_is_not_regraded(episode):
     assert tasks.regrade_active_episodes() == 0
 
 
-def test_saving_vitals_succeeds_with_the_broker_down_and_the_sweep_catches_up(episode, nurse):
+def test_saving_vitals_succeeds_with_the_broker_down_and_the_sweep_catches_up(
+    episode, nurse, committed
+):
     unreachable = OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
-    with mock.patch.object(tasks.regrade_patient, "apply_async", side_effect=unreachable):
+    with (
+        mock.patch.object(tasks.regrade_patient, "apply_async", side_effect=unreachable) as queue,
+        committed(),
+    ):
         vitals = chart.vitals_record(
             episode=episode, observed_at=_ago(5), by=nurse, temperature_c=38.5
         )
     assert vitals.pk
+    queue.assert_called_once()
     assert not Assessment.objects.exists()
     assert list(services.stale_episodes()) == [episode]
 
@@ -103,8 +122,8 @@ def test_saving_vitals_succeeds_with_the_broker_down_and_the_sweep_catches_up(ep
     assert tasks.sweep_stale_assessments() == 0
 
 
-def test_a_failing_regrade_never_fails_the_nurses_save(episode, nurse):
-    with mock.patch.object(services, "evaluate", side_effect=RuntimeError("bug")):
+def test_a_failing_regrade_never_fails_the_nurses_save(episode, nurse, committed):
+    with mock.patch.object(services, "evaluate", side_effect=RuntimeError("bug")), committed():
         vitals = chart.vitals_record(episode=episode, observed_at=_ago(5), by=nurse)
     assert vitals.pk
     assert list(services.stale_episodes()) == [episode]
