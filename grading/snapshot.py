@@ -35,6 +35,8 @@ def ward_settings(ward: Ward) -> WardSettings:
         adult_map_below=ward.adult_map_below,
         child_systolic_base=ward.child_systolic_base,
         infant_systolic_below=ward.infant_systolic_below,
+        weight_valid_days=ward.weight_valid_days,
+        refractory_after_hours=ward.refractory_after_hours,
     )
 
 
@@ -99,7 +101,8 @@ def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
 
     weight = rows(WeightMeasurement).order_by("-observed_at", "-pk").first()
     return Snapshot(
-        at=at,
+        # In the ward's zone so that the reasons speak the ward's clock.
+        at=at.astimezone(ward.tzinfo),
         age_years=patient.age_years(at),
         weight_kg=_float(weight.weight_kg) if weight else None,
         weight_at=weight.observed_at if weight else None,

@@ -37,7 +37,7 @@ def patient_detail(request, patient_id: int):
         .order_by(F("discharged_at").desc(nulls_first=True), "-infusion_at")
         .first()
     )
-    assessments = list(selectors.episode_history(episode)) if episode else []
+    assessments = selectors.episode_history(episode) if episode else []
     return render(
         request,
         "grading/patient_detail.html",

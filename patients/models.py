@@ -80,6 +80,13 @@ class Ward(models.Model):
     vitals_interval_hours = models.PositiveSmallIntegerField(
         default=4, help_text="Vitals older than this mark the bed as due."
     )
+    weight_valid_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Tocilizumab is dosed only on a weight measured within this many days."
+    )
+    refractory_after_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text="Grade ≥ 3 persisting this long after tocilizumab and steroids is refractory.",
+    )
 
     class Meta:
         ordering = ["name"]

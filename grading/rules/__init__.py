@@ -1,0 +1,66 @@
+"""CRS Monitor's clinical rules: ASTCT 2019 CRS and ICANS grading, protocol
+data, tocilizumab and steroid dose rules, and prompts.
+
+Pure Python, no Django: input is a Snapshot, output is plain dataclasses.
+"""
+
+from .counters import DrugCounter, drug_counters
+from .crs import grade_crs
+from .evaluate import RULES_VERSION, Evaluation, evaluate
+from .fever import crs_onset
+from .icans import grade_icans
+from .prompts import PROMPT_CODES, Prompt, prompts
+from .protocols import PROTOCOLS, Action, HemoperfusionRule, Protocol, SteroidRule
+from .steroids import (
+    NO_PAEDIATRIC_DOSE,
+    SteroidRecommendation,
+    steroid_dexamethasone_equivalent_mg,
+    steroid_recommendations,
+)
+from .tocilizumab import TocilizumabStatus, check_dose, tocilizumab_status
+from .trajectory import crs_history
+from .types import (
+    Grade,
+    LabEntry,
+    MedicationEntry,
+    NeuroEntry,
+    Oxygen,
+    Snapshot,
+    VitalsEntry,
+    WardSettings,
+)
+
+__all__ = [
+    "PROMPT_CODES",
+    "PROTOCOLS",
+    "NO_PAEDIATRIC_DOSE",
+    "RULES_VERSION",
+    "Action",
+    "DrugCounter",
+    "Evaluation",
+    "Grade",
+    "HemoperfusionRule",
+    "LabEntry",
+    "MedicationEntry",
+    "NeuroEntry",
+    "Oxygen",
+    "Prompt",
+    "Protocol",
+    "Snapshot",
+    "SteroidRecommendation",
+    "SteroidRule",
+    "TocilizumabStatus",
+    "VitalsEntry",
+    "WardSettings",
+    "check_dose",
+    "crs_history",
+    "crs_onset",
+    "drug_counters",
+    "evaluate",
+    "grade_crs",
+    "grade_icans",
+    "prompts",
+    "steroid_dexamethasone_equivalent_mg",
+    "steroid_recommendations",
+    "tocilizumab_status",
+]

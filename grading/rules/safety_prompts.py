@@ -1,0 +1,195 @@
+"""Safety and monitoring prompts: infection, oxygen, other causes, ICANS,
+antifungal cover, GM-CSF, overdue checks, labs after tocilizumab
+(clinical-rules.md section 6). Each function is one prompt code: a pure
+condition "is this prompt open at T", returning the prompt or None."""
+
+from datetime import timedelta
+
+from patients.vocabulary import LABS
+
+from .circulation import hypotension_finding, latest_vitals
+from .fever import fever_in_lookback
+from .oxygenation import current_oxygen, hypoxia_finding
+from .protocols import SEED_000, SEED_001
+from .situation import TOCILIZUMAB_SOURCE, Prompt, Situation, make
+from .tocilizumab import doses
+from .wording import celsius, hours, number
+
+# Seed 001, Diagnostic Criteria and Grading: grade CRS at least every 12 hours;
+# clinical-rules.md section 6 holds ICE/CAPD to the same 12 h.
+ASSESSMENT_INTERVAL = timedelta(hours=12)
+
+# Clinical-rules.md section 6: low SpO2 on room air asks for an assessment.
+SPO2_ASSESS_BELOW = 92
+
+# Seed 000, "Important Pitfalls to Avoid": no GM-CSF with CAR-T cells.
+GM_CSF = frozenset({"sargramostim"})
+
+# Tocilizumab US label, Warnings and Precautions, and seed 001 "Monitoring
+# during treatment": neutropenia < 1000/µL, thrombocytopenia < 50 000/µL,
+# transaminases >= 5 x ULN.
+ANC_BELOW = 1000
+PLATELETS_BELOW = 50_000
+TRANSAMINASE_ULN_MULTIPLE = 5
+DEFAULT_ULN = {code: uln for code, _name, _unit, _loinc, uln in LABS}
+
+
+def infection_workup(s: Situation) -> Prompt | None:
+    # Seed 001 (immediately) and seed 000 (if neutropenic): a new fever after
+    # CAR-T may be infection, which mimics CRS.
+    fever = fever_in_lookback(s.snapshot)
+    if fever is None:
+        return None
+    workup = s.protocol.infection_workup
+    text = (
+        f"Fever {celsius(fever.temperature_c)} at {s.when(fever.at)}: infection work-up,"
+        f" {workup.text}"
+    )
+    return make("infection_workup", text, workup.source)
+
+
+def assess_oxygen(s: Situation) -> Prompt | None:
+    # ASTCT 2019 grades the oxygen given, not the SpO2: a low SpO2 on room air
+    # does not raise the grade but needs a bedside assessment.
+    latest = latest_vitals(s.snapshot)
+    if latest is None or latest.spo2 is None or latest.spo2 >= SPO2_ASSESS_BELOW:
+        return None
+    support = current_oxygen(s.snapshot)
+    if support is not None and support.oxygen.device != "room_air":
+        return None
+    on = "on room air" if support is not None else "with no oxygen support charted"
+    text = (
+        f"SpO2 {number(latest.spo2)} % {on} at {s.when(latest.at)}: assess the need for"
+        " oxygen (the CRS grade follows the support given, not the SpO2)"
+    )
+    return make("assess_oxygen", text, "ASTCT 2019 (Lee et al.), table 2; clinical-rules.md §2")
+
+
+def evaluate_other_causes(s: Situation) -> Prompt | None:
+    # ASTCT 2019: CRS needs fever; hypotension or hypoxia without it has
+    # another cause until shown otherwise.
+    if s.fever.met:
+        return None
+    findings = [
+        f.reason
+        for f in (hypotension_finding(s.snapshot), hypoxia_finding(s.snapshot))
+        if f.grade > 0
+    ]
+    if not findings:
+        return None
+    text = (
+        f"{'; '.join(findings)} without the fever criterion: not graded as CRS,"
+        " evaluate other causes, infection first (it mimics CRS)"
+    )
+    source = (
+        f"ASTCT 2019 (Lee et al.), table 2; {SEED_001}, Critical Pitfalls and Caveats"
+        " (infection versus CRS)"
+    )
+    return make("evaluate_other_causes", text, source)
+
+
+def icans_present(s: Situation) -> Prompt | None:
+    # Seed 001, "ICANS overlap": tocilizumab does not treat ICANS and may worsen it.
+    if s.icans.grade < 1:
+        return None
+    text = (
+        f"ICANS grade {s.icans.grade}: tocilizumab does not treat ICANS and may worsen it;"
+        " manage ICANS in its own right"
+    )
+    return make("icans_present", text, f"{SEED_001}, Critical Pitfalls and Caveats (ICANS overlap)")
+
+
+def antifungal_prophylaxis(s: Situation) -> Prompt | None:
+    # Seed 000, Special Considerations; seed 001, Infection prophylaxis.
+    if not s.episode_steroids:
+        return None
+    first = s.episode_steroids[0]
+    text = (
+        f"Corticosteroid given ({first.drug} at {s.when(first.at)}):"
+        " consider antifungal prophylaxis"
+    )
+    source = (
+        f"{SEED_000}, Special Considerations; {SEED_001}, Critical Pitfalls and Caveats"
+        " (Infection prophylaxis)"
+    )
+    return make("antifungal_prophylaxis", text, source)
+
+
+def gm_csf_contraindicated(s: Situation) -> Prompt | None:
+    # Seed 000, Important Pitfalls: do not use GM-CSF with CAR-T cell therapy.
+    charted = [m for m in s.snapshot.medications if m.drug in GM_CSF]
+    if not charted:
+        return None
+    last = charted[-1]
+    text = f"GM-CSF ({last.drug}) charted at {s.when(last.at)}: do not use GM-CSF with CAR-T cells"
+    return make("gm_csf_contraindicated", text, f"{SEED_000}, Important Pitfalls to Avoid")
+
+
+def _overdue(s: Situation, entries, what: str, code: str, source: str) -> Prompt | None:
+    infusion = s.snapshot.infusion_at
+    cutoff = s.snapshot.at - ASSESSMENT_INTERVAL
+    if infusion is None or infusion > cutoff:
+        return None
+    if any(entry.at >= cutoff for entry in entries):
+        return None
+    after = [entry for entry in entries if entry.at >= infusion]
+    since = f"since {s.when(after[-1].at)}" if after else "since the infusion"
+    text = f"No {what} charted {since} (over {hours(ASSESSMENT_INTERVAL.total_seconds() / 3600)})"
+    return make(code, text, source)
+
+
+def grading_overdue(s: Situation) -> Prompt | None:
+    # Seed 001: grade CRS at least every 12 hours.
+    return _overdue(
+        s,
+        s.snapshot.vitals,
+        "vitals for CRS grading",
+        "grading_overdue",
+        f"{SEED_001}, Diagnostic Criteria and Grading (critical diagnostic steps)",
+    )
+
+
+def neuro_overdue(s: Situation) -> Prompt | None:
+    # Seed 001: ICE (adults) or CAPD (children) with every evaluation.
+    return _overdue(
+        s,
+        s.snapshot.neuro,
+        "ICE/CAPD assessment",
+        "neuro_overdue",
+        f"{SEED_001}, Diagnostic Criteria and Grading; clinical-rules.md §6",
+    )
+
+
+def toci_lab_monitoring(s: Situation) -> Prompt | None:
+    # Tocilizumab US label: neutropenia, thrombocytopenia and liver injury;
+    # a warning for the pharmacist, never a block (clinical-rules.md section 6).
+    if not doses(s.snapshot):
+        return None
+    latest = {lab.test: lab for lab in s.snapshot.labs}
+    findings = []
+    anc, platelets = latest.get("anc"), latest.get("platelets")
+    if anc is not None and anc.value < ANC_BELOW:
+        findings.append(f"ANC {number(anc.value)}/µL (below {ANC_BELOW})")
+    if platelets is not None and platelets.value < PLATELETS_BELOW:
+        findings.append(f"platelets {number(platelets.value)}/µL (below {PLATELETS_BELOW:,})")
+    for test in ("alt", "ast"):
+        lab = latest.get(test)
+        if lab is None:
+            continue
+        uln = lab.uln if lab.uln is not None else DEFAULT_ULN[test]
+        if lab.value >= TRANSAMINASE_ULN_MULTIPLE * uln:
+            findings.append(
+                f"{test.upper()} {number(lab.value)} U/L (at least {TRANSAMINASE_ULN_MULTIPLE}"
+                f" x ULN {number(uln)})"
+            )
+    if not findings:
+        return None
+    text = (
+        f"After tocilizumab: {'; '.join(findings)}: pharmacist to review before another dose"
+        " (a warning, not a block)"
+    )
+    source = (
+        f"{TOCILIZUMAB_SOURCE}, Warnings and Precautions; {SEED_001}, Critical Pitfalls and"
+        " Caveats (Monitoring during treatment)"
+    )
+    return make("toci_lab_monitoring", text, source)

@@ -1,0 +1,160 @@
+"""Tocilizumab dose and limits (clinical-rules.md sections 4 and 5).
+
+The label floor applies under every protocol; a protocol can only be stricter.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .protocols import PROTOCOLS, Protocol
+from .types import MedicationEntry, Snapshot
+
+TOCILIZUMAB = "tocilizumab"
+
+# Tocilizumab (Actemra) US label, CRS dosing: 8 mg/kg from 30 kg, 12 mg/kg
+# under 30 kg, at most 800 mg per infusion, at least 8 h between doses, and
+# at most 3 doses after the first (4 in all).
+LABEL_WEIGHT_CUT_KG = 30
+LABEL_MG_PER_KG = 8
+LABEL_MG_PER_KG_UNDER_CUT = 12
+LABEL_MAX_DOSE_MG = 800
+LABEL_MIN_INTERVAL_HOURS = 8
+LABEL_MAX_TOTAL = 4
+
+DAY = timedelta(hours=24)
+
+# Block codes, in the order of clinical-rules.md section 5.
+BLOCK_CODES = ("over_max_dose", "min_interval", "max_per_24h", "max_total", "no_weight")
+
+
+@dataclass(frozen=True)
+class TocilizumabStatus:
+    dose_mg: int | None  # the label dose for the current weight; None without one
+    mg_per_kg: int | None
+    doses_total: int
+    doses_last_24h: int
+    last_dose_at: datetime | None
+    next_allowed_at: datetime | None
+    may_give_now: bool
+    blocked_because: tuple[str, ...]
+    remaining_total: int | None
+    remaining_24h: int | None
+
+
+def valid_weight_kg(snapshot: Snapshot) -> float | None:
+    """The weight, if recorded within the ward's validity (**choice**: 7 days).
+
+    Exactly 7 days old is still valid; a weight timed after T is not known yet.
+    """
+    if snapshot.weight_kg is None:
+        return None
+    if snapshot.weight_at is None:
+        return snapshot.weight_kg
+    age = snapshot.at - snapshot.weight_at
+    if age < timedelta(0) or age > timedelta(days=snapshot.settings.weight_valid_days):
+        return None
+    return snapshot.weight_kg
+
+
+def mg_per_kg(weight_kg: float) -> int:
+    # Tocilizumab US label: 12 mg/kg under 30 kg, 8 mg/kg from 30 kg.
+    return LABEL_MG_PER_KG_UNDER_CUT if weight_kg < LABEL_WEIGHT_CUT_KG else LABEL_MG_PER_KG
+
+
+def label_dose_mg(weight_kg: float) -> int:
+    """Weight-based label dose, capped at 800 mg, to the nearest whole mg
+    (half up: 0.5 mg rounds up, as a pharmacist would)."""
+    dose = min(weight_kg * mg_per_kg(weight_kg), LABEL_MAX_DOSE_MG)
+    return math.floor(dose + 0.5)
+
+
+def min_interval(protocol: Protocol) -> timedelta:
+    return timedelta(hours=max(LABEL_MIN_INTERVAL_HOURS, protocol.tocilizumab_min_interval_hours))
+
+
+def max_total(protocol: Protocol) -> int:
+    if protocol.tocilizumab_max_total is None:
+        return LABEL_MAX_TOTAL
+    return min(LABEL_MAX_TOTAL, protocol.tocilizumab_max_total)
+
+
+def doses(snapshot: Snapshot) -> tuple[MedicationEntry, ...]:
+    return tuple(m for m in snapshot.medications if m.drug == TOCILIZUMAB)
+
+
+def next_allowed_at(snapshot: Snapshot) -> datetime | None:
+    """The earliest time a new dose passes the interval and 24 h limits.
+
+    None when no dose was given yet or the episode maximum is reached. It may
+    lie before T: then a dose has been allowed since that time.
+    """
+    protocol = PROTOCOLS[snapshot.protocol]
+    given = [m.at for m in doses(snapshot)]
+    if not given or len(given) >= max_total(protocol):
+        return None
+    earliest = given[-1] + min_interval(protocol)
+    per_day = protocol.tocilizumab_max_per_24h
+    if per_day is not None and len(given) >= per_day:
+        # The per_day-th latest dose must leave the window (t - 24 h, t].
+        earliest = max(earliest, given[-per_day] + DAY)
+    return earliest
+
+
+def blocks_now(snapshot: Snapshot) -> tuple[str, ...]:
+    """Why a new dose at T would break a limit (clinical-rules.md section 5)."""
+    protocol = PROTOCOLS[snapshot.protocol]
+    given = doses(snapshot)
+    blocked = []
+    # Label: at least 8 h between doses; exactly 8 h is allowed.
+    if given and snapshot.at - given[-1].at < min_interval(protocol):
+        blocked.append("min_interval")
+    # Protocol A (seed 000): at most 3 doses in any 24 h.
+    per_day = protocol.tocilizumab_max_per_24h
+    if per_day is not None and sum(snapshot.within(m.at, DAY) for m in given) >= per_day:
+        blocked.append("max_per_24h")
+    # Episode maximum: A 4 (seed 000), B 2 (seed 001), never above the label's 4.
+    if len(given) >= max_total(protocol):
+        blocked.append("max_total")
+    # **choice**: no dose without a weight from the last 7 days.
+    if valid_weight_kg(snapshot) is None:
+        blocked.append("no_weight")
+    return tuple(blocked)
+
+
+def tocilizumab_status(snapshot: Snapshot) -> TocilizumabStatus:
+    protocol = PROTOCOLS[snapshot.protocol]
+    given = doses(snapshot)
+    weight = valid_weight_kg(snapshot)
+    last_24h = sum(snapshot.within(m.at, DAY) for m in given)
+    per_day = protocol.tocilizumab_max_per_24h
+    blocked = blocks_now(snapshot)
+    return TocilizumabStatus(
+        dose_mg=label_dose_mg(weight) if weight is not None else None,
+        mg_per_kg=mg_per_kg(weight) if weight is not None else None,
+        doses_total=len(given),
+        doses_last_24h=last_24h,
+        last_dose_at=given[-1].at if given else None,
+        next_allowed_at=next_allowed_at(snapshot),
+        may_give_now=not blocked,
+        blocked_because=blocked,
+        remaining_total=max(0, max_total(protocol) - len(given)),
+        remaining_24h=max(0, per_day - last_24h) if per_day is not None else None,
+    )
+
+
+def check_dose(snapshot: Snapshot, dose_mg: float) -> tuple[str, ...]:
+    """Block codes for recording `dose_mg` of tocilizumab at T.
+
+    Adds `over_max_dose` above the label dose for the weight or above 800 mg.
+    A lower dose is never blocked (up to 10 % below is vial rounding, and
+    less is the prescriber's call).
+    """
+    if not dose_mg > 0:
+        raise ValueError(f"a tocilizumab dose must be positive, got {dose_mg!r}")
+    weight = valid_weight_kg(snapshot)
+    ceiling = LABEL_MAX_DOSE_MG if weight is None else label_dose_mg(weight)
+    blocked = blocks_now(snapshot)
+    if dose_mg > ceiling:
+        blocked = ("over_max_dose",) + blocked
+    return blocked

@@ -1,0 +1,247 @@
+"""What the rules read (a snapshot of one CAR-T episode at time T) and the
+grade they return. Frozen dataclasses, no Django: the chart builds a Snapshot,
+the rules never see a model.
+
+All datetimes are timezone-aware; the rules compare them as instants and write
+them in UTC.
+"""
+
+import copy
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+
+from patients.vocabulary import (
+    CEREBRAL_EDEMA,
+    CONSCIOUSNESS,
+    NEURO_TOOLS,
+    OXYGEN_DEVICES,
+    SEIZURE,
+    VASOPRESSORS,
+    codes,
+)
+
+from .protocols import PROTOCOLS
+
+# ICANS domains a nurse may mark "attributable to another cause" (ASTCT 2019:
+# findings explained by something else, such as sedation, are not ICANS).
+NEURO_DOMAINS = frozenset({"score", "consciousness", "seizure", "motor", "edema"})
+
+
+ENTRY_KINDS = ("vitals", "neuro", "medications", "labs")
+
+
+def _time(entry) -> datetime:
+    return entry.at
+
+
+def _require_aware(moment: datetime, name: str) -> None:
+    # A naive time would be read in the server's zone and silently shift the
+    # 24 h windows the limits are counted in.
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {moment!r}")
+
+
+@cache
+def vocabulary_codes(vocabulary) -> frozenset[str]:
+    """patients.vocabulary.codes, built once per vocabulary (they never change)."""
+    return codes(vocabulary)
+
+
+def _require_code(value: str, vocabulary, name: str) -> None:
+    if value not in vocabulary_codes(vocabulary):
+        raise ValueError(f"{name} {value!r} is not one of {sorted(vocabulary_codes(vocabulary))}")
+
+
+@dataclass(frozen=True)
+class Oxygen:
+    device: str = "room_air"
+    flow_l_min: float | None = None
+
+    def __post_init__(self):
+        _require_code(self.device, OXYGEN_DEVICES, "oxygen device")
+
+
+@dataclass(frozen=True)
+class VitalsEntry:
+    at: datetime
+    temperature_c: float | None = None
+    heart_rate: float | None = None
+    systolic: float | None = None
+    diastolic: float | None = None
+    mean_arterial: float | None = None  # measured MAP (arterial line); None = derive it
+    respiratory_rate: float | None = None
+    spo2: float | None = None
+    oxygen: Oxygen | None = None  # None = not recorded in this set
+    vasopressors: tuple[str, ...] = ()  # running at `at`
+    ref: str | None = None
+
+    def __post_init__(self):
+        _require_aware(self.at, "vitals time")
+        object.__setattr__(self, "vasopressors", tuple(dict.fromkeys(self.vasopressors)))
+        for drug in self.vasopressors:
+            _require_code(drug, VASOPRESSORS, "vasopressor")
+
+    @property
+    def map_mmhg(self) -> float | None:
+        """Measured MAP, else (SBP + 2 x DBP) / 3 (clinical-rules.md section 2)."""
+        if self.mean_arterial is not None:
+            return self.mean_arterial
+        if self.systolic is None or self.diastolic is None:
+            return None
+        return (self.systolic + 2 * self.diastolic) / 3
+
+    @property
+    def has_pressure(self) -> bool:
+        return self.systolic is not None or self.mean_arterial is not None
+
+
+@dataclass(frozen=True)
+class NeuroEntry:
+    at: datetime
+    tool: str  # "ICE" or "CAPD"
+    score: int | None  # None = the patient cannot perform the assessment
+    consciousness: str = "alert"
+    seizure: str = "none"
+    motor_weakness: bool = False
+    cerebral_edema: str = "none"
+    excluded: frozenset[str] = frozenset()  # domains attributed to another cause
+    ref: str | None = None
+
+    def __post_init__(self):
+        _require_aware(self.at, "neuro assessment time")
+        _require_code(self.tool, NEURO_TOOLS, "neuro tool")
+        _require_code(self.consciousness, CONSCIOUSNESS, "consciousness")
+        _require_code(self.seizure, SEIZURE, "seizure")
+        _require_code(self.cerebral_edema, CEREBRAL_EDEMA, "cerebral oedema")
+        object.__setattr__(self, "excluded", frozenset(self.excluded))
+        unknown = self.excluded - NEURO_DOMAINS
+        if unknown:
+            raise ValueError(f"excluded domains {sorted(unknown)} not in {sorted(NEURO_DOMAINS)}")
+
+
+@dataclass(frozen=True)
+class MedicationEntry:
+    at: datetime
+    drug: str
+    dose_mg: float | None = None
+    ref: str | None = None
+
+    def __post_init__(self):
+        _require_aware(self.at, "medication time")
+
+
+@dataclass(frozen=True)
+class LabEntry:
+    at: datetime
+    test: str
+    value: float
+    uln: float | None = None
+    ref: str | None = None
+
+    def __post_init__(self):
+        _require_aware(self.at, "lab time")
+
+
+@dataclass(frozen=True)
+class WardSettings:
+    """The **choice** values of clinical-rules.md, configurable per ward."""
+
+    fever_lookback_hours: float = 24  # section 2: fever criterion look-back
+    adult_hypotension_age_years: float = 10  # section 2: adult thresholds from this age
+    adult_systolic_below: float = 90
+    adult_map_below: float = 65
+    child_systolic_base: float = 70  # age 1-9: SBP < base + 2 x age
+    infant_systolic_below: float = 70  # age < 1
+    weight_valid_days: float = 7  # section 5: no_weight after this
+    refractory_after_hours: float = 24  # section 6: refractory_options
+
+    def __post_init__(self):
+        for name, value in vars(self).items():
+            if value <= 0:
+                raise ValueError(f"ward setting {name} must be positive, got {value}")
+            # A Decimal from a model field would not mix with timedelta.
+            object.__setattr__(self, name, float(value))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One CAR-T episode as charted at or before `at`.
+
+    Entries timed after `at` are dropped here, once, so no rule can see the
+    future; the remaining entries are sorted by time (stable for ties).
+    """
+
+    at: datetime
+    age_years: float
+    weight_kg: float | None = None
+    weight_at: datetime | None = None  # None = current weight
+    infusion_at: datetime | None = None
+    protocol: str = "A"
+    vitals: tuple[VitalsEntry, ...] = ()
+    neuro: tuple[NeuroEntry, ...] = ()
+    medications: tuple[MedicationEntry, ...] = ()
+    labs: tuple[LabEntry, ...] = ()
+    settings: WardSettings = field(default_factory=WardSettings)
+
+    def __post_init__(self):
+        _require_aware(self.at, "evaluation time")
+        for name in ("weight_at", "infusion_at"):
+            moment = getattr(self, name)
+            if moment is not None:
+                _require_aware(moment, name)
+        if self.protocol not in PROTOCOLS:
+            raise ValueError(f"unknown protocol {self.protocol!r}; known: {sorted(PROTOCOLS)}")
+        for name in ENTRY_KINDS:
+            charted = sorted(
+                (entry for entry in getattr(self, name) if entry.at <= self.at), key=_time
+            )
+            object.__setattr__(self, name, tuple(charted))
+
+    def as_of(self, moment: datetime) -> "Snapshot":
+        """This chart as it stood at an earlier moment (for the trajectory).
+
+        The entries are already sorted, so cutting each list at `moment` keeps
+        the invariant without sorting again.
+        """
+        if moment > self.at:
+            raise ValueError(f"{moment} is after this snapshot's time {self.at}")
+        earlier = copy.copy(self)
+        object.__setattr__(earlier, "at", moment)
+        for name in ENTRY_KINDS:
+            entries = getattr(self, name)
+            object.__setattr__(earlier, name, entries[: bisect_right(entries, moment, key=_time)])
+        return earlier
+
+    def since(self, moment: datetime) -> bool:
+        """True when `moment` is in the episode (at or after the infusion).
+
+        Without an infusion time every charted entry counts as the episode's.
+        """
+        return self.infusion_at is None or moment >= self.infusion_at
+
+    def within(self, moment: datetime, window: timedelta) -> bool:
+        """True for moment in (at - window, at]: how dose limits count 24 h."""
+        return self.at - window < moment <= self.at
+
+
+@dataclass(frozen=True)
+class Grade:
+    grade: int
+    reasons: tuple[str, ...]
+    used: tuple[str, ...]  # refs of the chart rows that determined the grade
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One part of a grade (hypotension, hypoxia, an ICANS domain)."""
+
+    grade: int
+    reason: str
+    used: tuple[str, ...] = ()
+
+
+def refs(*entries) -> tuple[str, ...]:
+    """The refs of the given entries, in order, without None or repeats."""
+    return tuple(dict.fromkeys(e.ref for e in entries if e is not None and e.ref is not None))
