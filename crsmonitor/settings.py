@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "crsmonitor.context_processors.roles",
             ],
         },
     },
@@ -134,6 +135,12 @@ CELERY_BEAT_SCHEDULE = {
     "regrade-active-episodes": {
         "task": "grading.tasks.regrade_active_episodes",
         "schedule": crontab(minute=0, hour="*/12"),
+    },
+    # Time-driven prompts (overdue checks, tocilizumab_consider, refractory
+    # options) and fevers leaving the look-back change with the clock alone.
+    "time-driven-prompts": {
+        "task": "grading.tasks.regrade_active_episodes",
+        "schedule": crontab(minute="*/15"),
     },
     # Catches chart changes whose regrade was never queued (broker down).
     "sweep-stale-assessments": {

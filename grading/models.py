@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-from patients.models import Episode, Patient
+from patients.models import Episode, MedicationAdministration, Patient, Ward
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -20,7 +22,7 @@ class Assessment(models.Model):
         ("correction", "Chart correction"),
         ("schedule", "12-hourly regrade"),
         ("sweep", "Catch-up after a missed regrade"),
-        ("manual", "Requested by a clinician"),
+        ("protocol", "Ward protocol changed"),
     ]
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
@@ -68,3 +70,177 @@ class Assessment(models.Model):
                 "protocol",
             )
         )
+
+
+class Prompt(models.Model):
+    """An escalation or safety prompt (clinical-rules section 6) and its life.
+
+    Open while its condition holds; a physician acknowledges it with a
+    response; it resolves when the condition clears. One prompt per code is
+    live (open or acknowledged) per episode at a time, so nothing is raised
+    twice while it is being dealt with.
+    """
+
+    OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
+    STATES = [(OPEN, "Open"), (ACKNOWLEDGED, "Acknowledged"), (RESOLVED, "Resolved")]
+    SEVERITIES = [("critical", "Critical"), ("high", "High"), ("medium", "Medium"), ("low", "Low")]
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="prompts")
+    code = models.CharField(max_length=40)
+    severity = models.CharField(max_length=8, choices=SEVERITIES)
+    text = models.TextField()
+    source = models.CharField(max_length=200)
+    dose_text = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=16, choices=STATES, default=OPEN)
+    raised_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "code"],
+                condition=~models.Q(state="resolved"),
+                name="one_live_prompt_per_code",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="resolved", resolved_at__isnull=False)
+                | (~models.Q(state="resolved") & models.Q(resolved_at__isnull=True)),
+                name="resolved_prompts_have_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.state})"
+
+    @property
+    def severity_rank(self) -> int:
+        return [code for code, _ in self.SEVERITIES].index(self.severity)
+
+
+class PromptResponse(models.Model):
+    """A physician's answer to a prompt: done, not indicated (with why), or deferred."""
+
+    RESPONSES = [
+        ("done", "Done"),
+        ("not_indicated", "Not indicated"),
+        ("deferred", "Deferred"),
+    ]
+
+    prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="responses")
+    response = models.CharField(max_length=16, choices=RESPONSES)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(response="not_indicated") | ~models.Q(reason=""),
+                name="not_indicated_says_why",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_response_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class DoseOverride(models.Model):
+    """A dose given although a limit blocked it, and the clinician who took that on."""
+
+    medication = models.OneToOneField(
+        MedicationAdministration, on_delete=models.PROTECT, related_name="override"
+    )
+    blocked_because = models.JSONField()
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="override_says_why")
+        ]
+
+    def __str__(self) -> str:
+        return f"Override of {', '.join(self.blocked_because)} by {self.by}"
+
+
+class BlockedDose(models.Model):
+    """A dose someone tried to record and a limit stopped: the pharmacist reviews these."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="blocked_doses")
+    drug = models.CharField(max_length=32)
+    dose_mg = models.DecimalField(max_digits=7, decimal_places=2)
+    given_at = models.DateTimeField()
+    blocked_because = models.JSONField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.drug} {self.dose_mg} mg blocked ({', '.join(self.blocked_because)})"
+
+
+class DoseVerification(models.Model):
+    """A pharmacist's check of a charted dose against weight and protocol."""
+
+    medication = models.OneToOneField(
+        MedicationAdministration, on_delete=models.PROTECT, related_name="verification"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Verified by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class TocilizumabStock(models.Model):
+    """How many tocilizumab doses for this patient are on site, as last counted.
+
+    CAR-T sites keep at least two doses available per patient before infusion
+    (FDA REMS for CAR-T products; FACT standards).
+    """
+
+    REQUIRED_ON_SITE = 2
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="toci_stock")
+    doses_on_site = models.PositiveSmallIntegerField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(doses_on_site__lte=20), name="toci_stock_plausible"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doses_on_site} tocilizumab doses on site"
+
+    @property
+    def is_short(self) -> bool:
+        return self.doses_on_site < self.REQUIRED_ON_SITE
+
+
+class ProtocolChange(models.Model):
+    """Who set a ward's protocol, to what, and when: the audit of the choice."""
+
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="protocol_changes")
+    protocol = models.CharField(max_length=8)
+    previous = models.CharField(max_length=8, blank=True)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ward}: protocol {self.previous or '-'} → {self.protocol}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from patients.models import Episode
 
 from .models import Assessment
+from .prompt_services import sync_prompts
 from .rules import evaluate
 from .rules.case import evaluation_to_json
 from .snapshot import episode_snapshot
@@ -53,6 +54,8 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
         if changed:
             candidate.save()
         if as_of_now:
+            # Prompts are about now: a replay of past times leaves them alone.
+            sync_prompts(episode, evaluation.prompts, at)
             Episode.objects.filter(pk=episode.pk).update(graded_through=chart_seen)
     return candidate if changed else None
 

@@ -114,3 +114,35 @@ def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
         labs=tuple(lab_entry(lab) for lab in rows(LabResult, "test")),
         settings=ward_settings(ward),
     )
+
+
+def dose_snapshots(episodes: list[Episode], at: datetime) -> dict[int, Snapshot]:
+    """Snapshots with only what dose counters need (drugs given, weight), for many
+    episodes in two queries: the pharmacist's queue covers every active patient."""
+    medications: dict[int, list[MedicationEntry]] = {e.pk: [] for e in episodes}
+    for row in MedicationAdministration.objects.valid().filter(
+        episode__in=episodes, observed_at__lte=at
+    ):
+        medications[row.episode_id].append(medication_entry(row))
+    weights: dict[int, WeightMeasurement] = {}
+    for row in (
+        WeightMeasurement.objects.valid()
+        .filter(episode__in=episodes, observed_at__lte=at)
+        .order_by("observed_at", "pk")
+    ):
+        weights[row.episode_id] = row  # the latest wins
+    snapshots = {}
+    for episode in episodes:
+        weight = weights.get(episode.pk)
+        ward = episode.patient.ward
+        snapshots[episode.pk] = Snapshot(
+            at=at.astimezone(ward.tzinfo),
+            age_years=episode.patient.age_years(at),
+            weight_kg=_float(weight.weight_kg) if weight else None,
+            weight_at=weight.observed_at if weight else None,
+            infusion_at=episode.infusion_at,
+            protocol=ward.protocol,
+            medications=tuple(medications[episode.pk]),
+            settings=ward_settings(ward),
+        )
+    return snapshots

@@ -1,13 +1,24 @@
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from crsmonitor.roles import PHARMACIST, PHYSICIAN, has_role
 from patients.models import Episode, Patient, Ward
 
 from . import selectors
+from .models import DoseOverride
 
 
-def _in_ward_time(ward: Ward) -> None:
+def back(request, default: str):
+    """Redirect to the page the form came from (`next`), if it is one of ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def in_ward_time(ward: Ward) -> None:
     # Times are stored in UTC and shown in the ward's own clock.
     timezone.activate(ward.tzinfo)
 
@@ -21,7 +32,7 @@ def home(request):
 
 def ward_patients(request, ward_id: int):
     ward = get_object_or_404(Ward, pk=ward_id)
-    _in_ward_time(ward)
+    in_ward_time(ward)
     return render(
         request,
         "grading/ward_patients.html",
@@ -31,21 +42,53 @@ def ward_patients(request, ward_id: int):
 
 def patient_detail(request, patient_id: int):
     patient = get_object_or_404(Patient.objects.select_related("ward"), pk=patient_id)
-    _in_ward_time(patient.ward)
+    in_ward_time(patient.ward)
     episode = (
         Episode.objects.filter(patient=patient)
+        .select_related("patient__ward")
         .order_by(F("discharged_at").desc(nulls_first=True), "-infusion_at")
         .first()
     )
-    assessments = selectors.episode_history(episode) if episode else []
-    return render(
-        request,
-        "grading/patient_detail.html",
-        {
-            "patient": patient,
-            "episode": episode,
+    context = {"patient": patient, "age": int(patient.age_years(timezone.now()))}
+    if episode:
+        assessments = selectors.episode_history(episode)
+        doses, steroids = selectors.dose_summary(episode)
+        context |= {
+            **_panel(patient, episode, assessments[:2]),
             "assessments": assessments,
-            "current": assessments[0] if assessments else None,
-            "age": int(patient.age_years(timezone.now())),
-        },
-    )
+            "prompts": selectors.live_prompts(episode),
+            "resolved": selectors.resolved_prompts(episode),
+            "may_respond": has_role(request.user, PHYSICIAN),
+            "may_count_stock": has_role(request.user, PHARMACIST),
+            "doses": doses,
+            "steroids": steroids,
+            "overrides": DoseOverride.objects.filter(medication__episode=episode)
+            .select_related("medication", "by")
+            .order_by("-at"),
+        }
+    return render(request, "grading/patient_detail.html", context)
+
+
+def grade_panel(request, patient_id: int):
+    """The current grades with their reasons, for any page to embed.
+
+    Pages load it with hx-get and reload it on the `chartChanged` event. While
+    a regrade is still pending (a worker has not run it yet) it polls itself.
+    """
+    patient = get_object_or_404(Patient.objects.select_related("ward"), pk=patient_id)
+    in_ward_time(patient.ward)
+    episode = Episode.objects.active().filter(patient=patient).first()
+    latest_two = list(episode.assessments.latest_first()[:2]) if episode else []
+    return render(request, "grading/_grade_panel.html", _panel(patient, episode, latest_two))
+
+
+def _panel(patient, episode, latest_two) -> dict:
+    current = latest_two[0] if latest_two else None
+    previous = latest_two[1] if len(latest_two) > 1 else None
+    return {
+        "patient": patient,
+        "episode": episode,
+        "current": current,
+        "rose": selectors.grades_rose(current, previous),
+        "pending": bool(episode and episode.is_active and selectors.regrade_pending(episode)),
+    }

@@ -17,7 +17,13 @@ from .steroids import (
     steroid_dexamethasone_equivalent_mg,
     steroid_recommendations,
 )
-from .tocilizumab import TocilizumabStatus, check_dose, tocilizumab_status
+from .tocilizumab import (
+    TocilizumabStatus,
+    block_words,
+    check_dose,
+    check_dose_at,
+    tocilizumab_status,
+)
 from .trajectory import crs_history
 from .types import (
     Grade,
@@ -52,7 +58,9 @@ __all__ = [
     "TocilizumabStatus",
     "VitalsEntry",
     "WardSettings",
+    "block_words",
     "check_dose",
+    "check_dose_at",
     "crs_history",
     "crs_onset",
     "drug_counters",

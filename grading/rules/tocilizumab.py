@@ -4,7 +4,7 @@ The label floor applies under every protocol; a protocol can only be stricter.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from .protocols import PROTOCOLS, Protocol
@@ -158,3 +158,68 @@ def check_dose(snapshot: Snapshot, dose_mg: float) -> tuple[str, ...]:
     if dose_mg > ceiling:
         blocked = ("over_max_dose",) + blocked
     return blocked
+
+
+def block_words(code: str, snapshot: Snapshot) -> str:
+    """A block code in the words shown to the person recording the dose
+    (clinical-rules.md section 5), with this protocol's own numbers."""
+    protocol = PROTOCOLS[snapshot.protocol]
+    weight = valid_weight_kg(snapshot)
+    words = {
+        "over_max_dose": (
+            f"Above the label dose for {weight:g} kg ({label_dose_mg(weight)} mg)"
+            if weight is not None
+            else f"Above the label maximum of {LABEL_MAX_DOSE_MG} mg"
+        ),
+        "min_interval": (
+            f"Less than {min_interval(protocol).total_seconds() / 3600:g} h "
+            "since the last tocilizumab dose (label)"
+        ),
+        "max_per_24h": (
+            f"Would be dose {(protocol.tocilizumab_max_per_24h or 0) + 1} in 24 h; "
+            f"protocol {protocol.code} allows {protocol.tocilizumab_max_per_24h}"
+        ),
+        "max_total": (
+            f"Protocol {protocol.code} allows {max_total(protocol)} doses in the episode; "
+            "all have been given"
+        ),
+        "no_weight": (
+            f"No weight recorded in the last {snapshot.settings.weight_valid_days:g} days: "
+            "weigh the patient first"
+        ),
+    }
+    return words[code]
+
+
+def check_dose_at(snapshot: Snapshot, at: datetime, dose_mg: float) -> tuple[str, ...]:
+    """Block codes for a dose given at `at`, which may be before T (a late entry).
+
+    The new dose is checked against every dose charted by T, after it as well
+    as before: a late entry must not squeeze between two doses, and of two
+    people charting at once the second sees the first's dose whatever the
+    order of their clocks.
+    """
+    if not dose_mg > 0:
+        raise ValueError(f"a tocilizumab dose must be positive, got {dose_mg!r}")
+    protocol = PROTOCOLS[snapshot.protocol]
+    given = [m.at for m in doses(snapshot)]
+    as_of_dose = replace(snapshot, at=at)
+    weight = valid_weight_kg(as_of_dose)
+    blocked = []
+    ceiling = LABEL_MAX_DOSE_MG if weight is None else label_dose_mg(weight)
+    if dose_mg > ceiling:
+        blocked.append("over_max_dose")
+    # Label: at least 8 h between doses, on either side of this one.
+    if any(abs(at - other) < min_interval(protocol) for other in given):
+        blocked.append("min_interval")
+    # Protocol A (seed 000): no 24 h window may hold more than 3 doses.
+    per_day = protocol.tocilizumab_max_per_24h
+    if per_day is not None:
+        times = sorted([*given, at])
+        if any(sum(end - DAY < t <= end for t in times) > per_day for end in times):
+            blocked.append("max_per_24h")
+    if len(given) >= max_total(protocol):
+        blocked.append("max_total")
+    if weight is None:
+        blocked.append("no_weight")
+    return tuple(blocked)

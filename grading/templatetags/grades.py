@@ -14,3 +14,9 @@ def grade_badge(kind: str, grade: int | None, maximum: int | None = None):
         "words": GRADE_WORDS.get(grade, "not graded yet"),
         "maximum": maximum,
     }
+
+
+@register.filter
+def words(code: str) -> str:
+    """A rule's code as words: "refractory_hypotension" -> "refractory hypotension"."""
+    return code.replace("_", " ")

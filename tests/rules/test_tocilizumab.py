@@ -4,7 +4,14 @@ from datetime import timedelta
 
 import pytest
 
-from grading.rules import WardSettings, check_dose, tocilizumab_status
+from grading.rules import (
+    Snapshot,
+    WardSettings,
+    block_words,
+    check_dose,
+    check_dose_at,
+    tocilizumab_status,
+)
 
 from .chart import T, ago, drug, snapshot, toci
 
@@ -145,3 +152,59 @@ def test_check_dose_refuses_a_dose_that_is_not_positive(dose):
 def test_other_drugs_do_not_count_as_tocilizumab():
     chart = snapshot(drug("siltuximab", 2, 800), drug("dexamethasone", 1, 10))
     assert tocilizumab_status(chart).doses_total == 0
+
+
+@pytest.mark.parametrize(
+    "code, protocol, expected",
+    [
+        ("over_max_dose", "A", "Above the label dose for 80 kg (640 mg)"),
+        ("min_interval", "A", "Less than 8 h since the last tocilizumab dose"),
+        ("max_per_24h", "A", "Would be dose 4 in 24 h; protocol A allows 3"),
+        ("max_total", "A", "Protocol A allows 4 doses in the episode"),
+        ("max_total", "B", "Protocol B allows 2 doses in the episode"),
+        ("no_weight", "B", "No weight recorded in the last 7 days"),
+    ],
+)
+def test_every_block_code_has_words_with_the_protocols_numbers(code, protocol, expected):
+    snapshot = Snapshot(at=T, age_years=50, weight_kg=80.0, protocol=protocol)
+    assert block_words(code, snapshot).startswith(expected)
+
+
+def _late(protocol, given_hours_ago, at_hours_ago, weight=80.0):
+    chart = snapshot(*toci(*given_hours_ago), weight=weight, protocol=protocol)
+    return check_dose_at(chart, ago(at_hours_ago), 640)
+
+
+@pytest.mark.parametrize(
+    "protocol, given, at, expected",
+    [
+        ("A", (), 2, ()),
+        ("A", (20,), 12, ()),  # exactly 8 h after
+        ("A", (20,), 12.5, ("min_interval",)),  # 7.5 h after the earlier dose
+        ("A", (10,), 17.5, ("min_interval",)),  # a late entry 7.5 h before a later dose
+        ("A", (10,), 18, ()),  # exactly 8 h before it
+        ("A", (0.0,), 0.0, ("min_interval",)),  # two people charting the same minute
+        ("A", (23, 15, 7), 31.5, ()),  # window before the first holds only two
+        ("A", (20, 12, 4), 27, ("min_interval", "max_per_24h")),
+        ("A", (40, 30, 20, 10), 50, ("max_total",)),
+        ("B", (20,), 0.1, ()),
+        ("B", (20, 10), 0.1, ("max_total",)),
+        ("B", (20, 10), 30, ("max_total",)),  # a late entry counts toward the episode too
+    ],
+)
+def test_a_dose_is_checked_against_doses_before_and_after_it(protocol, given, at, expected):
+    assert _late(protocol, given, at) == expected
+
+
+def test_a_late_fourth_dose_in_24_hours_is_blocked():
+    # Doses 16 h, 8 h and 0 h ago; a late one 24 h ago is 8 h before the first:
+    # the window ending at the latest dose holds 16, 8, 0 only, but the window
+    # ending 0 h ago counts from (-24 h, 0]: 16, 8, 0 - the late dose at exactly
+    # 24 h ago has left it. One 23 h ago would be the fourth: blocked.
+    assert "max_per_24h" not in _late("A", (16, 8, 0), 24)
+    assert "max_per_24h" in _late("A", (16, 8, 0.5), 24)
+
+
+def test_a_late_dose_needs_a_weight_valid_at_its_own_time():
+    chart = snapshot(weight=80.0, weight_at=ago(1), protocol="A")
+    assert check_dose_at(chart, ago(2), 640) == ("no_weight",)

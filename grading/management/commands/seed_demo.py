@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from grading.dose_services import LIMITED_DRUGS, dose_record, stock_record
 from grading.receivers import regrade_on_save_paused
 from grading.services import regrade
 from patients import services
@@ -68,6 +69,7 @@ class Story:
     # (hours after infusion, drug, dose mg)
     doses: list[tuple[float, str, float]] = field(default_factory=list)
     vitals_every_h: int = 4
+    toci_on_site: int = 2
 
 
 def _stories() -> list[Story]:
@@ -269,6 +271,7 @@ def _stories() -> list[Story]:
                 (58, "methylprednisolone", 500),
             ],
             vitals_every_h=2,
+            toci_on_site=1,  # pharmacy is restocking: the ward sees the warning
         ),
         # ICANS grade 2 on day 4 after mild CRS.
         Story(
@@ -453,6 +456,7 @@ class Command(BaseCommand):
             by=nurse,
             weight_kg=Decimal(str(story.weight)),
         )
+
         hours_so_far = (now - infusion).total_seconds() / 3600
         events: list[tuple[datetime, str, object]] = []
         for hour in range(0, int(hours_so_far) + 1, story.vitals_every_h):
@@ -490,18 +494,29 @@ class Command(BaseCommand):
                 )
             elif kind == "labs":
                 self._labs(episode, at, nurse, phase, rng)
+            elif payload[0] in LIMITED_DRUGS:
+                # Through the dose limits, as a pharmacist-checked order would be.
+                drug, dose = payload
+                dose_record(
+                    episode=episode,
+                    observed_at=at,
+                    by=pharmacist,
+                    given_by=nurse,
+                    drug=drug,
+                    dose_mg=Decimal(str(dose)),
+                )
             else:
                 drug, dose = payload
                 services.medication_record(
                     episode=episode,
                     observed_at=at,
-                    by=pharmacist if drug == "tocilizumab" else nurse,
-                    given_by=nurse,
+                    by=nurse,
                     drug=drug,
-                    dose_mg=dose,
+                    dose_mg=Decimal(str(dose)),
                 )
             if kind != "labs":
                 regrade(episode, at=at, trigger="new_data")
+        stock_record(episode=episode, doses_on_site=story.toci_on_site, by=pharmacist)
         return episode
 
     def _labs(self, episode, at, nurse, phase, rng) -> None:
