@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from .roles import NURSE, PHARMACIST, PHYSICIAN, has_role
 
 
@@ -9,3 +11,7 @@ def roles(request):
         "is_physician": has_role(user, PHYSICIAN),
         "is_pharmacist": has_role(user, PHARMACIST),
     }
+
+
+def idle_timeout(request):
+    return {"idle_minutes": settings.IDLE_TIMEOUT_MINUTES}
