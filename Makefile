@@ -12,7 +12,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key \
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)}
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: venv run migrate seed worker beat test lint e2e clean
+.PHONY: venv run migrate seed worker beat test lint e2e deploy-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ test: lint
 # Browser tests: Debian's Chromium driven by Playwright (never a downloaded browser).
 e2e: venv
 	$(TEST_ENV) $(VENV)/bin/pytest -m e2e
+
+# Production settings must pass Django's deployment checks without a warning.
+deploy-check: venv
+	DEBUG=false SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
+	ALLOWED_HOSTS=crs.example.org DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -21,6 +21,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def plain_http():
+    """The test client and live server speak plain HTTP; production settings
+    redirect to HTTPS and mark cookies secure (checked by `check --deploy`)."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture(autouse=True, scope="session")
 def regrade_in_process():
     """Regrades run in the test process unless a test starts a real worker."""
     eager = celery_app.conf.task_always_eager
