@@ -12,13 +12,19 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key \
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)}
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: venv run migrate seed worker beat test lint e2e deploy-check clean
+.PHONY: venv lock run migrate seed worker beat test lint e2e deploy-check clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the locked versions; `make lock` refreshes the lock from pyproject.toml.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock: venv
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --output-file requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
