@@ -7,7 +7,8 @@ entered in error and stays in history.
 """
 
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -196,6 +197,10 @@ class Episode(models.Model):
         return (at.astimezone(tz).date() - self.infusion_at.astimezone(tz).date()).days
 
 
+# A row charted this long after its observation is shown as a late entry.
+LATE_ENTRY_AFTER = timedelta(minutes=15)
+
+
 class ChartEntryQuerySet(models.QuerySet):
     def valid(self):
         """Rows that count: everything not marked entered in error."""
@@ -220,6 +225,9 @@ class ChartEntry(models.Model):
         related_name="+",
     )
     entered_in_error_reason = models.TextField(blank=True)
+    # One per entry form, so a double tap or a form sent again after a lost
+    # connection finds the row already saved instead of writing a second one.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ChartEntryQuerySet.as_manager()
 
@@ -246,6 +254,11 @@ class ChartEntry(models.Model):
     @property
     def is_entered_in_error(self) -> bool:
         return self.entered_in_error_at is not None
+
+    @property
+    def entered_late(self) -> bool:
+        """Charted well after it was observed: the history says so, as paper would."""
+        return self.recorded_at - self.observed_at > LATE_ENTRY_AFTER
 
     @property
     def ref(self) -> str:
@@ -380,6 +393,29 @@ class Vasopressor(models.Model):
 
 
 ICE_FIELDS = [code for code, _, _ in vocabulary.ICE_ITEMS]
+CAPD_FIELDS = [code for code, _, _ in vocabulary.CAPD_ITEMS]
+
+
+def validate_neuro_domains(value) -> None:
+    allowed = vocabulary.codes(vocabulary.NEURO_DOMAINS)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError("Excluded findings must be a list of domain codes.")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise ValidationError(
+            f"Unknown finding {', '.join(unknown)}: allowed are {', '.join(sorted(allowed))}."
+        )
+
+
+def _capd_answer(number: int):
+    question = vocabulary.CAPD_ITEMS[number - 1][1]
+    return models.PositiveSmallIntegerField(
+        f"CAPD item {number}",
+        null=True,
+        blank=True,
+        choices=vocabulary.CAPD_FREQUENCIES,
+        help_text=question,
+    )
 
 
 class NeuroAssessment(ChartEntry):
@@ -398,6 +434,16 @@ class NeuroAssessment(ChartEntry):
     capd_score = models.PositiveSmallIntegerField(
         "CAPD score", null=True, blank=True, validators=_plausible(ranges.CAPD_SCORE, "CAPD score")
     )
+    # CAPD answers (how often each is seen); when charted, capd_score is their
+    # total, computed, so a reversed item is never added up by hand.
+    capd_eye_contact = _capd_answer(1)
+    capd_purposeful = _capd_answer(2)
+    capd_aware = _capd_answer(3)
+    capd_communicates = _capd_answer(4)
+    capd_restless = _capd_answer(5)
+    capd_inconsolable = _capd_answer(6)
+    capd_underactive = _capd_answer(7)
+    capd_slow_response = _capd_answer(8)
     unable_to_perform = models.BooleanField(default=False)
     consciousness = models.CharField(
         max_length=32, choices=_choices(vocabulary.CONSCIOUSNESS), default="alert"
@@ -409,7 +455,21 @@ class NeuroAssessment(ChartEntry):
     )
     # Findings the nurse marked attributable to another cause (ASTCT: they do not
     # count), as domain codes: score, consciousness, seizure, motor, edema.
-    excluded_domains = models.JSONField(default=list, blank=True)
+    excluded_domains = models.JSONField(
+        default=list, blank=True, validators=[validate_neuro_domains]
+    )
+    other_cause_note = models.TextField(
+        "attributed to", blank=True, help_text="What the excluded findings are attributed to."
+    )
+    # A score taken with an interpreter or around a disability reads differently
+    # from the same score in a patient who could do the standard test.
+    modified_for = models.CharField(
+        "modified for",
+        max_length=16,
+        blank=True,
+        choices=_choices(vocabulary.NEURO_MODIFICATIONS),
+    )
+    modified_note = models.TextField("how it was modified", blank=True)
 
     class Meta(ChartEntry.Meta):
         constraints = [
@@ -418,11 +478,66 @@ class NeuroAssessment(ChartEntry):
                 condition=Q(tool="ICE", capd_score__isnull=True) | Q(tool="CAPD"),
                 name="neuro_capd_only_with_capd",
             ),
+            models.CheckConstraint(
+                condition=Q(modified_for="") | ~Q(modified_note=""),
+                name="neuro_modified_has_note",
+                violation_error_message="Say how the assessment was modified.",
+            ),
             ChartEntry.error_constraint("neuro_error_complete"),
         ]
 
     def __str__(self) -> str:
         return f"{self.tool} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        errors = {}
+        answers = {code: getattr(self, code) for code in CAPD_FIELDS}
+        given = [code for code, answer in answers.items() if answer is not None]
+        if given and self.tool != "CAPD":
+            errors[given[0]] = "CAPD items belong to a CAPD assessment."
+        elif given and not self.unable_to_perform:
+            missing = [code for code in CAPD_FIELDS if answers[code] is None]
+            for code in missing:
+                errors[code] = "Answer every CAPD item: the total needs all eight."
+            if not missing:
+                self.capd_score = self.capd_total()
+        if self.modified_for and not self.modified_note.strip():
+            errors["modified_note"] = "Say how the assessment was modified."
+        if self.excluded_domains and isinstance(self.excluded_domains, list):
+            absent = [
+                label
+                for code, label in vocabulary.NEURO_DOMAINS
+                if code in self.excluded_domains and not self._finding_present(code)
+            ]
+            if absent:
+                errors["excluded_domains"] = (
+                    f"{', '.join(absent)}: only a finding that is present can be"
+                    " attributed to another cause."
+                )
+            elif not self.other_cause_note.strip():
+                errors["other_cause_note"] = "Say what the finding is attributed to."
+        if errors:
+            raise ValidationError(errors)
+
+    def capd_total(self) -> int:
+        return sum(
+            vocabulary.capd_points(code, getattr(self, code))
+            for code in CAPD_FIELDS
+            if getattr(self, code) is not None
+        )
+
+    def _finding_present(self, domain: str) -> bool:
+        if domain == "score":
+            if self.unable_to_perform:
+                return True
+            healthy = len(ICE_FIELDS) if self.tool == "ICE" else 0
+            return self.score is not None and self.score != healthy
+        return {
+            "consciousness": self.consciousness != "alert",
+            "seizure": self.seizure != "none",
+            "motor": bool(self.motor_weakness),
+            "edema": self.cerebral_edema != "none",
+        }[domain]
 
     @property
     def score(self) -> int | None:
@@ -452,7 +567,7 @@ class LabTest(models.Model):
 
 class LabResult(ChartEntry):
     test = models.ForeignKey(LabTest, on_delete=models.PROTECT, related_name="results")
-    value = models.FloatField()
+    value = models.FloatField(validators=[MinValueValidator(0, "A lab value cannot be negative.")])
 
     class Meta(ChartEntry.Meta):
         constraints = [
@@ -467,7 +582,12 @@ class LabResult(ChartEntry):
 class MedicationAdministration(ChartEntry):
     drug = models.CharField(max_length=32, choices=_choices(vocabulary.DRUGS))
     drug_other = models.CharField("other drug", max_length=100, blank=True)
-    dose_mg = models.DecimalField(max_digits=7, decimal_places=2)
+    dose_mg = models.DecimalField(
+        "dose (mg)",
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"), "Dose must be more than 0 mg.")],
+    )
     route = models.CharField(max_length=8, choices=_choices(vocabulary.ROUTES), default="iv")
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -486,6 +606,14 @@ class MedicationAdministration(ChartEntry):
 
     def __str__(self) -> str:
         return f"{self.get_drug_display()} {self.dose_mg:g} mg at {self.observed_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.drug == "other" and not self.drug_other.strip():
+            raise ValidationError({"drug_other": "Name the drug given."})
+
+    @property
+    def drug_name(self) -> str:
+        return self.drug_other if self.drug == "other" else self.get_drug_display()
 
 
 CHART_MODELS = (WeightMeasurement, VitalsSet, NeuroAssessment, LabResult, MedicationAdministration)

@@ -1,11 +1,12 @@
 """Writes to the chart. Every write validates, records its author, marks the
 episode's chart as changed, and announces it to grading after commit."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from uuid import UUID, uuid5
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import ranges
@@ -51,51 +52,168 @@ def _announce(episode: Episode, trigger: str) -> None:
     )
 
 
-def _record(entry: ChartEntry) -> ChartEntry:
+def _already_saved(model: type[ChartEntry], key: UUID | None) -> ChartEntry | None:
+    if key is None:
+        return None
+    return model.objects.filter(idempotency_key=key).first()
+
+
+def _record(
+    entry: ChartEntry, also: Callable[[ChartEntry], None] | None = None, announce: bool = True
+) -> ChartEntry:
+    """Validate and save one chart row (and `also` what belongs with it), once per key.
+
+    A form sent twice (a double tap, a retry after a lost connection) carries
+    the same idempotency key: the second send gets the row the first one saved.
+    """
+    saved = _already_saved(type(entry), entry.idempotency_key)
+    if saved is not None:
+        _same_episode(saved, entry)
+        return saved
     validate_observed_at(entry.episode, entry.observed_at)
     # Field validators and clean() give the nurse a message naming the field;
     # the check constraints stay in the database as the last guard (checking
-    # them here too would cost a query each).
-    entry.full_clean(validate_constraints=False)
-    entry.save()
-    _announce(entry.episode, "new_data")
+    # them here too would cost a query each). The key's uniqueness is left to
+    # the database too: only it sees a twin request that is still in flight.
+    entry.full_clean(exclude=["idempotency_key"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            entry.save()
+            if also:
+                also(entry)
+    except IntegrityError:
+        # The twin request committed first: answer with its row.
+        saved = _already_saved(type(entry), entry.idempotency_key)
+        if saved is None:
+            raise
+        _same_episode(saved, entry)
+        return saved
+    if announce:
+        _announce(entry.episode, "new_data")
     return entry
+
+
+def _same_episode(saved: ChartEntry, entry: ChartEntry) -> None:
+    # A key belongs to one form for one patient; never show another chart's row.
+    if saved.episode_id != entry.episode_id:
+        raise ValidationError("This form was already used for another patient: open a new one.")
 
 
 @transaction.atomic
 def vitals_record(
-    *, episode: Episode, observed_at: datetime, by, vasopressors: Iterable[str] = (), **values
+    *,
+    episode: Episode,
+    observed_at: datetime,
+    by,
+    vasopressors: Iterable[str] = (),
+    idempotency_key: UUID | None = None,
+    **values,
 ) -> VitalsSet:
-    vitals = VitalsSet(episode=episode, observed_at=observed_at, recorded_by=by, **values)
-    _record(vitals)
-    for drug in sorted(set(vasopressors)):
-        pressor = Vasopressor(vitals=vitals, drug=drug)
-        pressor.full_clean(exclude=["vitals"])
-        pressor.save()
-    return vitals
+    def save_vasopressors(vitals: VitalsSet) -> None:
+        for drug in sorted(set(vasopressors)):
+            pressor = Vasopressor(vitals=vitals, drug=drug)
+            pressor.full_clean(exclude=["vitals"])
+            pressor.save()
+
+    vitals = VitalsSet(
+        episode=episode,
+        observed_at=observed_at,
+        recorded_by=by,
+        idempotency_key=idempotency_key,
+        **values,
+    )
+    return _record(vitals, also=save_vasopressors)
 
 
 @transaction.atomic
-def neuro_record(*, episode: Episode, observed_at: datetime, by, **values) -> NeuroAssessment:
+def neuro_record(
+    *, episode: Episode, observed_at: datetime, by, idempotency_key: UUID | None = None, **values
+) -> NeuroAssessment:
     return _record(
-        NeuroAssessment(episode=episode, observed_at=observed_at, recorded_by=by, **values)
+        NeuroAssessment(
+            episode=episode,
+            observed_at=observed_at,
+            recorded_by=by,
+            idempotency_key=idempotency_key,
+            **values,
+        )
     )
 
 
 @transaction.atomic
 def lab_record(
-    *, episode: Episode, observed_at: datetime, by, test: LabTest | str, value: float
+    *,
+    episode: Episode,
+    observed_at: datetime,
+    by,
+    test: LabTest | str,
+    value: float,
+    idempotency_key: UUID | None = None,
 ) -> LabResult:
     if isinstance(test, str):
         test = LabTest.objects.get(code=test)
     return _record(
-        LabResult(episode=episode, observed_at=observed_at, recorded_by=by, test=test, value=value)
+        LabResult(
+            episode=episode,
+            observed_at=observed_at,
+            recorded_by=by,
+            test=test,
+            value=value,
+            idempotency_key=idempotency_key,
+        )
     )
 
 
 @transaction.atomic
+def lab_panel_record(
+    *,
+    episode: Episode,
+    observed_at: datetime,
+    by,
+    results: dict[LabTest, float],
+    idempotency_key: UUID,
+) -> list[LabResult]:
+    """Several results from one sample, saved together or not at all, announced once.
+
+    Each row's key derives from the form's key and its test, so a panel sent
+    twice finds every row already saved.
+    """
+    keys = {test: uuid5(idempotency_key, test.code) for test in results}
+    already = set(
+        LabResult.objects.filter(idempotency_key__in=keys.values()).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    rows = [
+        _record(
+            LabResult(
+                episode=episode,
+                observed_at=observed_at,
+                recorded_by=by,
+                test=test,
+                value=value,
+                idempotency_key=keys[test],
+            ),
+            announce=False,
+        )
+        for test, value in results.items()
+    ]
+    if len(already) < len(keys):
+        _announce(episode, "new_data")
+    return rows
+
+
+@transaction.atomic
 def medication_record(
-    *, episode: Episode, observed_at: datetime, by, drug: str, dose_mg, given_by=None, **values
+    *,
+    episode: Episode,
+    observed_at: datetime,
+    by,
+    drug: str,
+    dose_mg,
+    given_by=None,
+    idempotency_key: UUID | None = None,
+    **values,
 ) -> MedicationAdministration:
     return _record(
         MedicationAdministration(
@@ -105,16 +223,23 @@ def medication_record(
             given_by=given_by or by,
             drug=drug,
             dose_mg=dose_mg,
+            idempotency_key=idempotency_key,
             **values,
         )
     )
 
 
 @transaction.atomic
-def weight_record(*, episode: Episode, observed_at: datetime, by, weight_kg) -> WeightMeasurement:
+def weight_record(
+    *, episode: Episode, observed_at: datetime, by, weight_kg, idempotency_key: UUID | None = None
+) -> WeightMeasurement:
     return _record(
         WeightMeasurement(
-            episode=episode, observed_at=observed_at, recorded_by=by, weight_kg=weight_kg
+            episode=episode,
+            observed_at=observed_at,
+            recorded_by=by,
+            weight_kg=weight_kg,
+            idempotency_key=idempotency_key,
         )
     )
 

@@ -56,6 +56,23 @@ CEREBRAL_EDEMA = (
     ("diffuse", "Diffuse oedema, posturing, CN VI palsy, papilloedema or Cushing's triad"),
 )
 
+# ICANS domains a finding can belong to; a nurse may attribute a domain's
+# finding to another cause (ASTCT 2019: such findings do not count).
+NEURO_DOMAINS = (
+    ("score", "ICE/CAPD score"),
+    ("consciousness", "Level of consciousness"),
+    ("seizure", "Seizure"),
+    ("motor", "Motor weakness"),
+    ("edema", "Cerebral oedema"),
+)
+
+# Why an assessment was given in a modified way, so a low score is read in context.
+NEURO_MODIFICATIONS = (
+    ("language", "Language (interpreter or translated items)"),
+    ("disability", "Disability (e.g. cannot write or see)"),
+    ("other", "Other"),
+)
+
 # The ten ICE items (ASTCT 2019, Lee et al. table 5): code, words, points.
 ICE_ITEMS = (
     ("orient_year", "Oriented to year", 1),
@@ -69,6 +86,37 @@ ICE_ITEMS = (
     ("writes_sentence", "Writes a standard sentence", 1),
     ("counts_back", "Counts back from 100 by ten", 1),
 )
+
+# CAPD, Cornell Assessment of Pediatric Delirium (Traube et al., Crit Care Med
+# 2014;42:656-663): eight observations, each answered by how often it is seen.
+# Items 1-4 describe awareness, so "never" scores 4 and "always" 0 (reversed);
+# items 5-8 describe delirium, so "never" scores 0 and "always" 4.
+CAPD_FREQUENCIES = (
+    (0, "Never"),
+    (1, "Rarely"),
+    (2, "Sometimes"),
+    (3, "Often"),
+    (4, "Always"),
+)
+
+CAPD_ITEMS = (
+    # code, question, reversed
+    ("capd_eye_contact", "Does the child make eye contact with the caregiver?", True),
+    ("capd_purposeful", "Are the child's actions purposeful?", True),
+    ("capd_aware", "Is the child aware of their surroundings?", True),
+    ("capd_communicates", "Does the child communicate needs and wants?", True),
+    ("capd_restless", "Is the child restless?", False),
+    ("capd_inconsolable", "Is the child inconsolable?", False),
+    ("capd_underactive", "Is the child underactive (very little movement while awake)?", False),
+    ("capd_slow_response", "Does the child take a long time to respond to interactions?", False),
+)
+
+
+def capd_points(code: str, frequency: int) -> int:
+    """Points of one CAPD answer, reversing the four awareness items."""
+    reversed_item = next(rev for item, _, rev in CAPD_ITEMS if item == code)
+    return 4 - frequency if reversed_item else frequency
+
 
 # Drugs the chart records, lower-case generic names (spec/grade-command.md).
 DRUGS = (

@@ -1,0 +1,136 @@
+"""Reads for the bedside page, each in a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .models import (
+    ChartEntry,
+    Episode,
+    LabResult,
+    MedicationAdministration,
+    NeuroAssessment,
+    VitalsSet,
+    WeightMeasurement,
+)
+
+# clinical-rules section 6 (`neuro_overdue`): an ICE/CAPD at least every 12 hours.
+NEURO_CHECK_EVERY = timedelta(hours=12)
+
+# The history on the bedside page covers a day and a shift handover.
+HISTORY_WINDOW = timedelta(hours=24)
+
+# Chart kinds as they appear in URLs, in the order the bedside lists them.
+CHART_KINDS = {
+    "vitals": VitalsSet,
+    "neuro": NeuroAssessment,
+    "lab": LabResult,
+    "drug": MedicationAdministration,
+    "weight": WeightMeasurement,
+}
+
+
+@dataclass(frozen=True)
+class Due:
+    """When a check falls due: `every` after the last one, or now if there was none."""
+
+    what: str
+    last_at: datetime | None
+    every: timedelta
+    now: datetime
+
+    @property
+    def due_at(self) -> datetime | None:
+        return None if self.last_at is None else self.last_at + self.every
+
+    @property
+    def is_due(self) -> bool:
+        return self.due_at is None or self.now >= self.due_at
+
+
+def _latest(model: type[ChartEntry], episode: Episode):
+    return model.objects.valid().filter(episode=episode).order_by("-observed_at", "-pk")
+
+
+def last_vitals(episode: Episode) -> VitalsSet | None:
+    return _latest(VitalsSet, episode).prefetch_related("vasopressors").first()
+
+
+def baseline_neuro(episode: Episode) -> NeuroAssessment | None:
+    """The last valid ICE/CAPD before the infusion: what later ones are read against."""
+    return _latest(NeuroAssessment, episode).filter(observed_at__lt=episode.infusion_at).first()
+
+
+def bedside_summary(episode: Episode, now: datetime) -> dict:
+    ward = episode.patient.ward
+    vitals = last_vitals(episode)
+    neuro = _latest(NeuroAssessment, episode).first()
+    return {
+        "last_vitals": vitals,
+        "last_neuro": neuro,
+        "baseline": baseline_neuro(episode),
+        "weight": _latest(WeightMeasurement, episode).first(),
+        "due": [
+            Due(
+                "Vitals",
+                vitals.observed_at if vitals else None,
+                timedelta(hours=ward.vitals_interval_hours),
+                now,
+            ),
+            Due("Neuro check", neuro.observed_at if neuro else None, NEURO_CHECK_EVERY, now),
+        ],
+    }
+
+
+def chart_history(episode: Episode, now: datetime, everything: bool = False) -> list[ChartEntry]:
+    """Every chart row of the episode, newest first, entered-in-error ones included.
+
+    Each row gets `.kind` (a CHART_KINDS key); neuro rows after the infusion
+    get `.baseline`, and the baseline itself `.is_baseline`.
+    """
+    related = {
+        VitalsSet: (),
+        NeuroAssessment: (),
+        LabResult: ("test",),
+        MedicationAdministration: ("given_by",),
+        WeightMeasurement: (),
+    }
+    baseline = baseline_neuro(episode)
+    rows = []
+    for kind, model in CHART_KINDS.items():
+        query = model.objects.filter(episode=episode).select_related(
+            "recorded_by", "entered_in_error_by", *related[model]
+        )
+        if not everything:
+            query = query.filter(observed_at__gte=now - HISTORY_WINDOW)
+        if model is VitalsSet:
+            query = query.prefetch_related("vasopressors")
+        for row in query:
+            row.kind = kind
+            if model is NeuroAssessment:
+                _beside_baseline(row, episode, baseline)
+            rows.append(row)
+    return sorted(rows, key=lambda row: (row.observed_at, row.recorded_at), reverse=True)
+
+
+def chart_row(episode: Episode, kind: str, entry_id: int) -> ChartEntry | None:
+    """One row of this episode's chart, dressed as chart_history dresses it."""
+    model = CHART_KINDS.get(kind)
+    if model is None:
+        return None
+    row = model.objects.filter(episode=episode, pk=entry_id).first()
+    return None if row is None else dressed(row, episode)
+
+
+def dressed(row: ChartEntry, episode: Episode) -> ChartEntry:
+    """A row just saved or fetched alone, with what chart_history adds to each row."""
+    row.kind = next(kind for kind, model in CHART_KINDS.items() if isinstance(row, model))
+    if isinstance(row, NeuroAssessment):
+        _beside_baseline(row, episode, baseline_neuro(episode))
+    return row
+
+
+def _beside_baseline(row: NeuroAssessment, episode: Episode, baseline) -> None:
+    # Only a score from the same tool, taken after the infusion, is read against it.
+    row.is_baseline = baseline is not None and row.pk == baseline.pk
+    after = row.observed_at >= episode.infusion_at
+    row.baseline = baseline if after and baseline and baseline.tool == row.tool else None
