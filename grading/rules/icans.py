@@ -95,10 +95,15 @@ def domains(entry: NeuroEntry) -> dict[str, Finding]:
 def grade_icans(snapshot: Snapshot) -> Grade:
     """ICANS from the latest neuro assessment at or before T (clinical-rules.md
     section 3). Domains the nurse attributed to another cause do not count
-    (ASTCT 2019), and the reasons say so."""
-    if not snapshot.neuro:
-        return Grade(0, ("No ICE/CAPD assessment charted",), ())
-    entry = snapshot.neuro[-1]
+    (ASTCT 2019), and the reasons say so.
+
+    ICANS is a syndrome after the infusion (ASTCT 2019): a check before it is
+    the patient's baseline (an ICE of 8 from a language barrier, say) and
+    never grades ICANS."""
+    after_infusion = [entry for entry in snapshot.neuro if snapshot.since(entry.at)]
+    if not after_infusion:
+        return Grade(0, ("No ICE/CAPD assessment since the infusion",), ())
+    entry = after_infusion[-1]
     found = domains(entry)
     counted = {name: f for name, f in found.items() if name not in entry.excluded}
     grade = max((f.grade for f in counted.values()), default=0)

@@ -21,12 +21,13 @@ from patients.vocabulary import (
     VASOPRESSORS,
     codes,
 )
+from patients.vocabulary import NEURO_DOMAINS as NEURO_DOMAIN_VOCABULARY
 
 from .protocols import PROTOCOLS
 
 # ICANS domains a nurse may mark "attributable to another cause" (ASTCT 2019:
 # findings explained by something else, such as sedation, are not ICANS).
-NEURO_DOMAINS = frozenset({"score", "consciousness", "seizure", "motor", "edema"})
+NEURO_DOMAINS = codes(NEURO_DOMAIN_VOCABULARY)
 
 
 ENTRY_KINDS = ("vitals", "neuro", "medications", "labs")

@@ -54,7 +54,8 @@ def screenshot():
 
     def take(page, name: str) -> Path:
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret adds a style attribute the CSP refuses.
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     return take
@@ -65,3 +66,13 @@ def sign_in(page, live_server, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+
+
+def csp_refusals(page) -> list[str]:
+    """Collects what the browser refuses under the Content-Security-Policy."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and refused.append(message.text),
+    )
+    return refused

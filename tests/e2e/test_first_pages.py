@@ -3,7 +3,7 @@ from django.contrib.auth.models import User
 
 from grading.management.commands.seed_demo import ADULT_WARD, DEMO_ACCOUNTS
 
-from .conftest import sign_in
+from .conftest import csp_refusals, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -14,8 +14,7 @@ def test_each_demo_role_signs_in_sees_the_ward_and_a_patient(
     for username, password, role, *_ in DEMO_ACCOUNTS:
         context = browser.new_context(viewport={"width": 1024, "height": 768})
         page = context.new_page()
-        refused = []
-        page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
+        refused = csp_refusals(page)
         sign_in(page, live_server, username, password)
         page.wait_for_selector("h1")
         assert page.locator("h1").first.inner_text() == "Wards"

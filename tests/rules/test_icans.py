@@ -2,9 +2,9 @@
 
 import pytest
 
-from grading.rules import grade_icans
+from grading.rules import NeuroEntry, Snapshot, grade_icans
 
-from .chart import neuro, snapshot
+from .chart import ago, neuro, snapshot
 
 
 def icans(*entries, **kwargs):
@@ -161,8 +161,23 @@ def test_an_assessment_after_t_is_ignored():
 
 
 def test_no_assessment_is_grade_0_and_says_so():
-    assert icans().reasons == ("No ICE/CAPD assessment charted",)
+    assert icans().reasons == ("No ICE/CAPD assessment since the infusion",)
 
 
 def test_grade_0_says_what_was_seen():
     assert icans(neuro(10)).reasons == ("ICE score 10, alert, no other finding at 07:50",)
+
+
+def test_a_baseline_before_the_infusion_never_grades_icans():
+    baseline = NeuroEntry(at=ago(30), tool="ICE", score=7)  # a language barrier
+    chart = Snapshot(at=ago(0), age_years=60, infusion_at=ago(24), neuro=(baseline,))
+    grade = grade_icans(chart)
+    assert grade.grade == 0
+    assert grade.reasons == ("No ICE/CAPD assessment since the infusion",)
+    after = NeuroEntry(at=ago(1), tool="ICE", score=7)
+    assert (
+        grade_icans(
+            Snapshot(at=ago(0), age_years=60, infusion_at=ago(24), neuro=(baseline, after))
+        ).grade
+        == 1
+    )
