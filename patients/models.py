@@ -10,6 +10,7 @@ import zoneinfo
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -44,6 +45,7 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/London).")
 
 
+@pghistory.track()
 class Ward(models.Model):
     PROTOCOLS = [
         ("A", "Protocol A (seed 000: tocilizumab up to 3 in 24 h, 4 per episode)"),
@@ -81,6 +83,8 @@ class Ward(models.Model):
     vitals_interval_hours = models.PositiveSmallIntegerField(
         default=4, help_text="Vitals older than this mark the bed as due."
     )
+    # Staff see the patients of their own wards (unless they may see all wards).
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="wards")
     weight_valid_days = models.PositiveSmallIntegerField(
         default=7, help_text="Tocilizumab is dosed only on a weight measured within this many days."
     )
@@ -91,6 +95,7 @@ class Ward(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("view_all_wards", "Can see the patients of every ward")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(fever_lookback_hours__gte=1, fever_lookback_hours__lte=72),
@@ -113,6 +118,7 @@ class Ward(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+@pghistory.track()
 class Patient(models.Model):
     SEX = [("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")]
 
@@ -145,6 +151,7 @@ class EpisodeQuerySet(models.QuerySet):
         return self.filter(discharged_at__isnull=True)
 
 
+@pghistory.track()
 class Episode(models.Model):
     """One CAR-T infusion and the days of monitoring after it."""
 
@@ -269,6 +276,7 @@ class ChartEntry(models.Model):
         raise ValidationError("Chart rows are never deleted: mark the row entered in error.")
 
 
+@pghistory.track()
 class WeightMeasurement(ChartEntry):
     weight_kg = models.DecimalField(
         max_digits=5, decimal_places=1, validators=_plausible(ranges.WEIGHT_KG, "Weight")
@@ -284,6 +292,7 @@ class WeightMeasurement(ChartEntry):
         return f"{self.weight_kg} kg at {self.observed_at:%Y-%m-%d %H:%M}"
 
 
+@pghistory.track()
 class VitalsSet(ChartEntry):
     temperature_c = models.DecimalField(
         "temperature (°C)",
@@ -377,6 +386,7 @@ class VitalsSet(ChartEntry):
         return (self.systolic + 2 * self.diastolic) / 3
 
 
+@pghistory.track()
 class Vasopressor(models.Model):
     """A vasopressor running at the moment a vitals set was taken."""
 
@@ -418,6 +428,7 @@ def _capd_answer(number: int):
     )
 
 
+@pghistory.track()
 class NeuroAssessment(ChartEntry):
     tool = models.CharField(max_length=8, choices=_choices(vocabulary.NEURO_TOOLS))
     # ICE: the ten items are charted so that the score is computed, never typed.
@@ -565,6 +576,7 @@ class LabTest(models.Model):
         return f"{self.name} ({self.unit})"
 
 
+@pghistory.track()
 class LabResult(ChartEntry):
     test = models.ForeignKey(LabTest, on_delete=models.PROTECT, related_name="results")
     value = models.FloatField(validators=[MinValueValidator(0, "A lab value cannot be negative.")])
@@ -579,6 +591,7 @@ class LabResult(ChartEntry):
         return f"{self.test.code} {self.value:g} {self.test.unit}"
 
 
+@pghistory.track()
 class MedicationAdministration(ChartEntry):
     drug = models.CharField(max_length=32, choices=_choices(vocabulary.DRUGS))
     drug_other = models.CharField("other drug", max_length=100, blank=True)

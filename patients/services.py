@@ -5,9 +5,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from uuid import UUID, uuid5
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from crsmonitor.roles import PHYSICIAN, has_role
 
 from . import ranges
 from .models import (
@@ -252,6 +254,8 @@ def enter_in_error(entry: ChartEntry, *, by, reason: str) -> ChartEntry:
         raise ValidationError({"entered_in_error_reason": "Say why this entry is in error."})
     # Lock the row so two people cannot strike it with different reasons.
     entry = type(entry).objects.select_for_update().get(pk=entry.pk)
+    if entry.recorded_by_id != by.pk and not has_role(by, PHYSICIAN):
+        raise PermissionDenied("You can mark only your own entries in error: ask a physician.")
     if entry.is_entered_in_error:
         raise ValidationError("This entry is already marked entered in error.")
     entry.entered_in_error_at = timezone.now()

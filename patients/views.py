@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, trigger_client_event
 
 from crsmonitor.roles import NURSE, PHYSICIAN, has_role
 
-from . import forms, selectors, services
+from . import access, forms, selectors, services
 from .models import ChartEntry, Episode, Patient
 
 
@@ -43,7 +43,7 @@ def may_chart(user) -> bool:
 
 def _bedside_for(request: HttpRequest, patient_id: int, *, entry: bool = False) -> Bedside:
     """The patient if this user may see them (404 otherwise); 403 on a write they may not do."""
-    patient = get_object_or_404(Patient.objects.select_related("ward"), pk=patient_id)
+    patient = access.patient_for(request.user, patient_id)
     can_chart = may_chart(request.user)
     if request.method == "POST" and not can_chart:
         raise PermissionDenied("Only nurses and physicians write to the chart.")

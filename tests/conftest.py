@@ -53,37 +53,40 @@ def on_postgresql():
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
 
 
-def _person(username: str, group: str | None) -> User:
+def _person(username: str, group: str | None, ward: Ward | None = None) -> User:
     user = User.objects.create_user(username, password="a-long-test-password")
     if group:
         # get_or_create: a transactional test flushes what the data migration made.
         user.groups.add(Group.objects.get_or_create(name=group)[0])
+    if ward:
+        ward.staff.add(user)
     return user
 
 
 @pytest.fixture
-def nurse(db):
-    return _person("nina.nurse", "nurse")
+def ward(db):
+    return Ward.objects.create(name="Test CAR-T ward", time_zone="Europe/London", protocol="A")
 
 
 @pytest.fixture
-def physician(db):
-    return _person("paul.physician", "physician")
+def nurse(ward):
+    return _person("nina.nurse", "nurse", ward)
+
+
+@pytest.fixture
+def physician(ward):
+    return _person("paul.physician", "physician", ward)
 
 
 @pytest.fixture
 def pharmacist(db):
+    """Assigned to no ward: pharmacists see every ward through their role."""
     return _person("farah.pharmacist", "pharmacist")
 
 
 @pytest.fixture
 def stranger(db):
     return _person("sam.stranger", None)
-
-
-@pytest.fixture
-def ward(db):
-    return Ward.objects.create(name="Test CAR-T ward", time_zone="Europe/London", protocol="A")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,11 +41,17 @@ def tablet(browser):
 
 
 @pytest.fixture
-def demo_ward(transactional_db):
-    # A transactional test starts from an emptied database: put back what the
-    # data migration provides (roles, lab catalogue) before seeding.
-    reference_data = import_module("patients.migrations.0002_roles_and_lab_catalogue")
-    reference_data.create_roles_and_catalogue(django_apps, schema_editor=None)
+def reference_data(transactional_db):
+    """A transactional test starts from an emptied database: put back what the
+    data migrations provide (roles and their permissions, the lab catalogue)."""
+    catalogue = import_module("patients.migrations.0002_roles_and_lab_catalogue")
+    catalogue.create_roles_and_catalogue(django_apps, schema_editor=None)
+    pharmacist, _ = Group.objects.get_or_create(name="pharmacist")
+    pharmacist.permissions.add(Permission.objects.get(codename="view_all_wards"))
+
+
+@pytest.fixture
+def demo_ward(reference_data):
     call_command("seed_demo", allow_demo_accounts=True, verbosity=0)
 
 

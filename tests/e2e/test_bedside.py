@@ -9,21 +9,9 @@ from playwright.sync_api import expect
 from patients import services
 from patients.models import VitalsSet
 
-from .conftest import ARTIFACTS, sign_in
+from .conftest import csp_refusals, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def screenshot():
-    """Screenshots that leave the page as it was: Playwright's caret hiding writes a
-    style attribute on every input, which htmx then copies and the CSP refuses."""
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def take(page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
-
-    return take
 
 
 PASSWORD = "a-long-test-password"
@@ -50,8 +38,7 @@ def bedside(live_server, tablet, nurse, make_episode):
         respiratory_rate=16,
         spo2=97,
     )
-    refused = []
-    tablet.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
+    refused = csp_refusals(tablet)
     sign_in(tablet, live_server, nurse.username, PASSWORD)
     # Two taps from the ward list: Chart, then the entry.
     tablet.click("a.chart-btn")

@@ -7,42 +7,21 @@ falling pressure, a mistaken entry struck out, and a worse ICE score.
 
 from datetime import date, timedelta
 from decimal import Decimal
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from patients import services
 from patients.models import LabResult, MedicationAdministration, NeuroAssessment, VitalsSet
 
-from .conftest import ARTIFACTS, sign_in
+from .conftest import csp_refusals, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def screenshot():
-    """Screenshots that leave the page as it was: Playwright's caret hiding writes a
-    style attribute on every input, which htmx then copies and the CSP refuses."""
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def take(page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
-
-    return take
-
-
 LANDSCAPE = {"width": 1024, "height": 768}
 PORTRAIT = {"width": 768, "height": 1024}
-
-
-@pytest.fixture
-def lab_catalogue(transactional_db):
-    # A transactional test starts from an emptied database: put the catalogue back.
-    reference_data = import_module("patients.migrations.0002_roles_and_lab_catalogue")
-    reference_data.create_roles_and_catalogue(django_apps, schema_editor=None)
 
 
 def _clock(episode, hours_ago: float) -> str:
@@ -83,7 +62,7 @@ def _vitals(page, episode, hours_ago, *, oxygen=None, flow=None, unit=None, **va
 
 
 def test_a_nurse_charts_a_whole_shift(
-    live_server, browser, nurse, make_episode, lab_catalogue, screenshot
+    live_server, browser, nurse, make_episode, reference_data, screenshot
 ):
     nurse.first_name, nurse.last_name = "Nina", "Okafor"
     nurse.save()
@@ -96,8 +75,7 @@ def test_a_nurse_charts_a_whole_shift(
 
     context = browser.new_context(viewport=LANDSCAPE)
     page = context.new_page()
-    refused = []
-    page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
+    refused = csp_refusals(page)
     sign_in(page, live_server, nurse.username, "a-long-test-password")
     page.click("a.chart-btn")
     expect(_crs(page)).to_contain_text("0")
