@@ -418,6 +418,9 @@ class Command(BaseCommand):
             ADULT_WARD: Ward.objects.create(name=ADULT_WARD, protocol="A"),
             CHILD_WARD: Ward.objects.create(name=CHILD_WARD, protocol="B"),
         }
+        for ward in wards.values():
+            # Pharmacists see every ward through their role; the others are assigned.
+            ward.staff.add(accounts["nurse"], accounts["physician"])
         now = timezone.now()
         rng = random.Random(7)  # the same demo every time
         for story in _stories():

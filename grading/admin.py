@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from .models import Assessment, Prompt, ProtocolChange, TocilizumabStock
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Clinical records are written by the app's own workflows, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "evaluated_at", "crs_grade", "icans_grade", "trigger"]
+    list_filter = ["trigger", "crs_grade", "icans_grade"]
+
+
+@admin.register(Prompt)
+class PromptAdmin(ReadOnlyAdmin):
+    list_display = ["episode", "code", "severity", "state", "raised_at", "resolved_at"]
+    list_filter = ["state", "severity", "code"]
+
+
+@admin.register(ProtocolChange)
+class ProtocolChangeAdmin(ReadOnlyAdmin):
+    list_display = ["ward", "previous", "protocol", "by", "at"]
+
+
+@admin.register(TocilizumabStock)
+class TocilizumabStockAdmin(ReadOnlyAdmin):
+    list_display = ["episode", "doses_on_site", "recorded_by", "recorded_at"]
