@@ -12,7 +12,7 @@ TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key \
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)}
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: venv lock run migrate seed worker beat test lint e2e deploy-check clean
+.PHONY: venv lock run migrate seed worker beat test lint e2e deploy-check clean bench
 
 # Installs exactly the locked versions; `make lock` refreshes the lock from pyproject.toml.
 $(STAMP): pyproject.toml requirements.lock
@@ -71,3 +71,9 @@ deploy-check: venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# A large unit (60 patients, a week each) in a database of its own, and the
+# server time of the board, its idle poll and the patient pages.
+bench: venv
+	DEBUG=false HTTPS=false SECRET_KEY=bench-only-secret-key \
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) manage.py bench

@@ -1,39 +1,29 @@
 """Reads for the pages, each in a fixed number of queries."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Max, OuterRef, Prefetch, Subquery
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from patients.models import Episode, MedicationAdministration, Ward
+from patients.models import (
+    Episode,
+    LabResult,
+    MedicationAdministration,
+    NeuroAssessment,
+    VitalsSet,
+    WeightMeasurement,
+)
 
 from . import rules
 from .models import Assessment, BlockedDose, Prompt, TocilizumabStock
+from .rules.wording import number
 from .snapshot import dose_snapshots, episode_snapshot
 
 
-def ward_rows(ward: Ward) -> list[Episode]:
-    """Active episodes of a ward with `.current` (latest assessment) and episode maxima."""
-    latest = Assessment.objects.filter(episode=OuterRef("pk")).latest_first().values("pk")[:1]
-    episodes = list(
-        Episode.objects.active()
-        .filter(patient__ward=ward)
-        .select_related("patient__ward")
-        .annotate(
-            current_id=Subquery(latest),
-            max_crs=Max("assessments__crs_grade"),
-            max_icans=Max("assessments__icans_grade"),
-        )
-    )
-    current = Assessment.objects.in_bulk([e.current_id for e in episodes if e.current_id])
-    for episode in episodes:
-        episode.current = current.get(episode.current_id)
-    return sorted(episodes, key=lambda e: (_bed_order(e.patient.bed), e.patient.family_name))
-
-
-def _bed_order(bed: str) -> tuple:
+def bed_order(bed: str) -> tuple:
     """Bed 2 before bed 10, as the ward counts them."""
     return tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part)
@@ -41,14 +31,129 @@ def _bed_order(bed: str) -> tuple:
     )
 
 
+def shown_episode(patient) -> Episode | None:
+    """The episode a patient's pages show: the active one, else the latest, so a
+    discharged patient's course stays readable."""
+    return (
+        Episode.objects.filter(patient=patient)
+        .select_related("patient__ward")
+        .order_by(F("discharged_at").desc(nulls_first=True), "-infusion_at")
+        .first()
+    )
+
+
 def episode_history(episode: Episode) -> list[Assessment]:
-    """Assessments newest first, each with `.grade_changed` in words when it moved a grade."""
+    """Assessments newest first, each with `.grade_changed` in words when it
+    moved a grade and `.chart_rows`, the chart rows it was drawn from."""
     history = list(episode.assessments.latest_first())
     if not history:
         return history
+    rows = chart_rows(ref for assessment in history for ref in assessment.inputs_used)
     for assessment, before in zip(history, history[1:] + [None], strict=True):
         assessment.grade_changed = _change(assessment, before)
+        assessment.chart_rows = [rows[ref] for ref in assessment.inputs_used if ref in rows]
     return history
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """A chart row an assessment used, as the history shows it."""
+
+    ref: str
+    kind: str
+    at: datetime
+    words: str
+    entered_in_error: bool
+
+
+def chart_rows(refs) -> dict[str, ChartRow]:
+    """The rows behind refs like "vitalsset:17", one query per kind of row."""
+    wanted: dict[str, set[int]] = {}
+    for ref in refs:
+        name, _, pk = ref.partition(":")
+        if name in CHART_ROW_KINDS and pk.isdigit():
+            wanted.setdefault(name, set()).add(int(pk))
+    found = {}
+    for name, pks in wanted.items():
+        kind = CHART_ROW_KINDS[name]
+        query = kind.model.objects.filter(pk__in=pks)
+        query = query.select_related(*kind.joined).prefetch_related(*kind.prefetched)
+        for row in query:
+            found[row.ref] = ChartRow(
+                row.ref, kind.label, row.observed_at, kind.words(row), row.is_entered_in_error
+            )
+    return found
+
+
+def _vitals_words(row: VitalsSet) -> str:
+    parts = []
+    if row.temperature_c is not None:
+        parts.append(f"T {row.temperature_c} °C")
+    if row.heart_rate is not None:
+        parts.append(f"HR {row.heart_rate}")
+    if row.systolic is not None:
+        pressure = f"BP {row.systolic}/{row.diastolic}" if row.diastolic else f"SBP {row.systolic}"
+        if row.derived_mean_arterial is not None:
+            pressure += f" (MAP {row.derived_mean_arterial:.0f})"
+        parts.append(pressure)
+    if row.respiratory_rate is not None:
+        parts.append(f"RR {row.respiratory_rate}")
+    if row.spo2 is not None:
+        parts.append(f"SpO2 {row.spo2} %")
+    oxygen = row.get_oxygen_device_display()
+    if row.oxygen_flow_l_min:
+        oxygen += f" {number(float(row.oxygen_flow_l_min))} L/min"
+    parts.append(oxygen)
+    parts += [f"{pressor.get_drug_display()} running" for pressor in row.vasopressors.all()]
+    return ", ".join(parts)
+
+
+def _neuro_words(row: NeuroAssessment) -> str:
+    if row.score is None:
+        score = f"{row.tool} not possible"
+    else:
+        score = f"{row.tool} {row.score}" + ("/10" if row.tool == "ICE" else "")
+    parts = [score, row.get_consciousness_display().lower()]
+    if row.seizure != "none":
+        parts.append(row.get_seizure_display().lower())
+    if row.motor_weakness:
+        parts.append("motor weakness")
+    if row.cerebral_edema != "none":
+        parts.append(row.get_cerebral_edema_display().lower())
+    if row.excluded_domains:
+        parts.append(f"attributed to another cause: {', '.join(row.excluded_domains)}")
+    return ", ".join(parts)
+
+
+def _medication_words(row: MedicationAdministration) -> str:
+    return f"{row.drug_name} {row.dose_mg:g} mg {row.get_route_display()}"
+
+
+def _lab_words(row: LabResult) -> str:
+    return f"{row.test.name} {row.value:g} {row.test.unit}"
+
+
+def _weight_words(row: WeightMeasurement) -> str:
+    return f"weight {row.weight_kg} kg"
+
+
+@dataclass(frozen=True)
+class ChartRowKind:
+    model: type
+    label: str
+    words: Callable
+    joined: tuple[str, ...] = ()
+    prefetched: tuple[str, ...] = ()
+
+
+# By the prefix of a chart row's ref (ChartEntry.ref).
+CHART_ROW_KINDS = {
+    "vitalsset": ChartRowKind(VitalsSet, "Vitals", _vitals_words, prefetched=("vasopressors",)),
+    "neuroassessment": ChartRowKind(NeuroAssessment, "Neuro", _neuro_words),
+    "medicationadministration": ChartRowKind(MedicationAdministration, "Drug", _medication_words),
+    "labresult": ChartRowKind(LabResult, "Lab", _lab_words, joined=("test",)),
+    "weightmeasurement": ChartRowKind(WeightMeasurement, "Weight", _weight_words),
+}
 
 
 def _change(assessment: Assessment, before: Assessment | None) -> str:
@@ -98,7 +203,7 @@ class DoseSummary:
         return self.stock is None or self.stock.is_short
 
 
-def _dose_summary(snapshot: rules.Snapshot, stock: TocilizumabStock | None) -> DoseSummary:
+def summarise_doses(snapshot: rules.Snapshot, stock: TocilizumabStock | None) -> DoseSummary:
     steroid_24h, steroid_total = rules.steroid_dexamethasone_equivalent_mg(snapshot)
     toci = rules.tocilizumab_status(snapshot)
     return DoseSummary(
@@ -118,7 +223,7 @@ def dose_summary(episode: Episode, at: datetime | None = None):
     snapshot = episode_snapshot(episode, at or timezone.now())
     stock = episode.toci_stock.first()
     grade = rules.grade_crs(snapshot).grade
-    return _dose_summary(snapshot, stock), rules.steroid_recommendations(snapshot, grade)
+    return summarise_doses(snapshot, stock), rules.steroid_recommendations(snapshot, grade)
 
 
 def pharmacy_rows(at: datetime | None = None) -> list[Episode]:
@@ -150,8 +255,8 @@ def pharmacy_rows(at: datetime | None = None) -> list[Episode]:
         latest_stock[stock.episode_id] = stock
     snapshots = dose_snapshots(episodes, at)
     for episode in episodes:
-        episode.doses = _dose_summary(snapshots[episode.pk], latest_stock.get(episode.pk))
-    return sorted(episodes, key=lambda e: (e.patient.ward.name, _bed_order(e.patient.bed)))
+        episode.doses = summarise_doses(snapshots[episode.pk], latest_stock.get(episode.pk))
+    return sorted(episodes, key=lambda e: (e.patient.ward.name, bed_order(e.patient.bed)))
 
 
 def live_prompts(episode: Episode) -> list[Prompt]:

@@ -1,12 +1,13 @@
-from django.db.models import F
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_safe
 
 from crsmonitor.roles import PHARMACIST, PHYSICIAN, has_role
-from patients.models import Episode, Patient, Ward
+from patients import access
+from patients.models import Episode, Ward
 
-from . import selectors
+from . import board_services, selectors
 from .models import DoseOverride
 
 
@@ -23,35 +24,26 @@ def in_ward_time(ward: Ward) -> None:
     timezone.activate(ward.tzinfo)
 
 
+@require_safe
 def home(request):
-    wards = list(Ward.objects.all())
+    wards = list(access.visible_wards(request.user))
     if len(wards) == 1:
         return redirect("ward_patients", ward_id=wards[0].pk)
     return render(request, "grading/home.html", {"wards": wards})
 
 
-def ward_patients(request, ward_id: int):
-    ward = get_object_or_404(Ward, pk=ward_id)
-    in_ward_time(ward)
-    return render(
-        request,
-        "grading/ward_patients.html",
-        {"ward": ward, "episodes": selectors.ward_rows(ward), "now": timezone.now()},
-    )
-
-
+@require_safe
 def patient_detail(request, patient_id: int):
-    patient = get_object_or_404(Patient.objects.select_related("ward"), pk=patient_id)
+    patient = access.patient_for(request.user, patient_id)
     in_ward_time(patient.ward)
-    episode = (
-        Episode.objects.filter(patient=patient)
-        .select_related("patient__ward")
-        .order_by(F("discharged_at").desc(nulls_first=True), "-infusion_at")
-        .first()
-    )
+    episode = selectors.shown_episode(patient)
     context = {"patient": patient, "age": int(patient.age_years(timezone.now()))}
     if episode:
         assessments = selectors.episode_history(episode)
+        # Opening the patient is what clears a "grade up" on this user's board.
+        board_services.board_seen_record(
+            user=request.user, episode=episode, assessment=assessments[0] if assessments else None
+        )
         doses, steroids = selectors.dose_summary(episode)
         context |= {
             **_panel(patient, episode, assessments[:2]),
@@ -69,13 +61,14 @@ def patient_detail(request, patient_id: int):
     return render(request, "grading/patient_detail.html", context)
 
 
+@require_safe
 def grade_panel(request, patient_id: int):
     """The current grades with their reasons, for any page to embed.
 
     Pages load it with hx-get and reload it on the `chartChanged` event. While
     a regrade is still pending (a worker has not run it yet) it polls itself.
     """
-    patient = get_object_or_404(Patient.objects.select_related("ward"), pk=patient_id)
+    patient = access.patient_for(request.user, patient_id)
     in_ward_time(patient.ward)
     episode = Episode.objects.active().filter(patient=patient).first()
     latest_two = list(episode.assessments.latest_first()[:2]) if episode else []

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from grading import services
 from grading.models import Assessment
 from patients import services as chart
 from patients.models import Patient, Ward
@@ -50,7 +51,7 @@ def test_a_nurse_signs_in_and_lands_on_the_ward(client, nurse, ward):
 
 
 def test_home_lists_the_wards_when_there_are_several(client, nurse, ward):
-    Ward.objects.create(name="Second ward")
+    Ward.objects.create(name="Second ward").staff.add(nurse)
     client.force_login(nurse)
     response = client.get(reverse("home"))
     assert response.status_code == 200
@@ -97,6 +98,67 @@ def test_the_patient_page_explains_each_grade(client, physician, episode, nurse,
         assert reason in page
     assert assessment.rules_version in page
     assert "New chart data" in page
+
+
+def test_each_regrade_in_the_history_names_the_chart_rows_it_used(
+    client, physician, episode, nurse, committed
+):
+    _febrile(episode, nurse, committed, oxygen_device="nasal_cannula", oxygen_flow_l_min=3)
+    client.force_login(physician)
+    page = client.get(reverse("patient_detail", args=[episode.patient_id])).content.decode()
+    assert "Chart rows used" in page
+    assert "T 38.6 °C, Nasal cannula 3 L/min" in page
+    assert "vitalsset:" not in page  # rows in words, not database references
+    assert reverse("trajectory", args=[episode.patient_id]) in page
+    assert reverse("patient_downtime", args=[episode.patient_id]) in page
+
+
+def test_a_row_entered_in_error_is_struck_through_in_the_history(
+    client, physician, episode, nurse, committed
+):
+    _febrile(episode, nurse, committed)
+    vitals = episode.vitalsset_set.get()
+    chart.enter_in_error(vitals, by=nurse, reason="wrong patient")
+    client.force_login(physician)
+    page = client.get(reverse("patient_detail", args=[episode.patient_id])).content.decode()
+    assert '<li class="struck">' in page and "since marked entered in error" in page
+
+
+def test_the_patient_page_costs_the_same_queries_for_a_short_or_long_episode(
+    client, physician, nurse, make_episode
+):
+    client.force_login(physician)
+
+    def count_for(vitals_sets):
+        episode = make_episode(infused_hours_ago=vitals_sets + 2)
+        chart.lab_record(
+            episode=episode, observed_at=timezone.now(), by=nurse, test="crp", value=20
+        )
+        chart.neuro_record(
+            episode=episode, observed_at=timezone.now(), by=nurse, tool="ICE", consciousness="alert"
+        )
+        for hour in range(vitals_sets, 0, -1):
+            at = timezone.now() - timedelta(hours=hour)
+            chart.vitals_record(
+                episode=episode, observed_at=at, by=nurse, temperature_c=38 + hour % 2
+            )
+            services.regrade(episode, trigger="new_data", at=at)
+        services.regrade(episode, trigger="new_data")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("patient_detail", args=[episode.patient_id]))
+            assert response.status_code == 200
+        return len(queries), episode.assessments.count()
+
+    (short, short_history), (long, long_history) = count_for(5), count_for(40)
+    assert long_history > 2 * short_history
+    assert short == long
+
+
+def test_home_lists_only_the_wards_this_user_works_on(client, nurse, ward):
+    Ward.objects.create(name="Someone else's ward")
+    client.force_login(nurse)
+    response = client.get(reverse("home"))
+    assert response["Location"] == reverse("ward_patients", args=[ward.pk])
 
 
 def test_an_unknown_patient_is_not_found(client, nurse):

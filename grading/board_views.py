@@ -1,0 +1,138 @@
+"""The unit board (one ward, or every ward) and the downtime sheets.
+
+The board polls itself. A poll carries the version token it was drawn from
+and the version of each card; the server answers 204 (htmx swaps nothing)
+while the token still holds, and otherwise sends only the cards that changed,
+as out-of-band swaps, with the new order.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
+
+from patients import access
+from patients.models import Ward
+
+from .board import Card, board_cards, board_version
+from .selectors import bed_order
+from .views import in_ward_time
+
+# Issue 5: a board that refreshes itself every 15 s or less.
+POLL_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class DrawnCard:
+    card: Card
+    html: SafeString
+    version: str  # changes with anything the card shows
+
+    @property
+    def pk(self) -> int:
+        return self.card.episode.pk
+
+
+def _draw(cards: list[Card], all_wards: bool) -> list[DrawnCard]:
+    template = get_template("grading/board.html#card")
+    drawn = []
+    for card in cards:
+        html = template.render({"card": card, "all_wards": all_wards})
+        version = hashlib.blake2b(html.encode(), digest_size=6).hexdigest()
+        drawn.append(DrawnCard(card, mark_safe(html), version))
+    return drawn
+
+
+def _cards_held(request) -> dict[int, str]:
+    """What the polling page shows now: {episode id: card version}."""
+    held = {}
+    for item in request.GET.getlist("have"):
+        pk, _, version = item.partition(":")
+        if pk.isdigit():
+            held[int(pk)] = version
+    return held
+
+
+def _show_times_in(wards: list[Ward]) -> None:
+    # One clock for the page when the wards share one; otherwise each card
+    # shows its own ward's (UTC for the page).
+    if len({ward.time_zone for ward in wards}) == 1:
+        in_ward_time(wards[0])
+
+
+@require_safe
+def board(request, ward_id: int | None = None):
+    """The unit board, for one ward or every ward this user sees: the page, or
+    the answer to its poll."""
+    ward = access.ward_for(request.user, ward_id) if ward_id is not None else None
+    shown = [ward] if ward else list(access.visible_wards(request.user))
+    _show_times_in(shown)
+    now = timezone.now()
+    version = board_version(user=request.user, wards=shown, now=now)
+    polling = bool(request.htmx) and "version" in request.GET
+    if polling and request.GET["version"] == version:
+        return HttpResponse(status=204)
+
+    cards = _draw(board_cards(user=request.user, wards=shown, now=now), all_wards=ward is None)
+    context = {
+        "ward": ward,
+        "wards": list(access.visible_wards(request.user)) if ward else shown,
+        "cards": cards,
+        "version": version,
+        "now": now,
+        "poll_seconds": POLL_SECONDS,
+        "counts": _counts([drawn.card for drawn in cards]),
+    }
+    if not polling:
+        return render(request, "grading/board.html", context)
+    held = _cards_held(request)
+    showing = {drawn.pk for drawn in cards}
+    context |= {
+        "changed": [d for d in cards if d.pk in held and held[d.pk] != d.version],
+        "added": [d for d in cards if d.pk not in held],
+        "gone": sorted(pk for pk in held if pk not in showing),
+    }
+    return render(request, "grading/board.html#poll", context)
+
+
+def _counts(cards: list[Card]) -> dict[str, int]:
+    return {
+        "patients": len(cards),
+        "severe": sum(1 for card in cards if (card.worst or 0) >= 3),
+        "rising": sum(1 for card in cards if card.rises),
+        "prompts": sum(len(card.open_prompts) for card in cards),
+        "overdue": sum(1 for card in cards if card.overdue),
+    }
+
+
+@require_safe
+def ward_downtime(request, ward_id: int):
+    """Every active patient of a ward on paper, one A4 sheet each."""
+    ward = access.ward_for(request.user, ward_id)
+    in_ward_time(ward)
+    now = timezone.now()
+    cards = sorted(board_cards(user=request.user, wards=[ward], now=now), key=_by_bed)
+    return render(request, "grading/downtime.html", {"ward": ward, "cards": cards, "now": now})
+
+
+@require_safe
+def patient_downtime(request, patient_id: int):
+    patient = access.patient_for(request.user, patient_id)
+    in_ward_time(patient.ward)
+    now = timezone.now()
+    cards = board_cards(user=request.user, wards=[patient.ward], patient_id=patient.pk, now=now)
+    return render(
+        request,
+        "grading/downtime.html",
+        {"ward": patient.ward, "patient": patient, "cards": cards, "now": now},
+    )
+
+
+def _by_bed(card: Card) -> tuple:
+    # On paper the ward walks the beds in order.
+    return bed_order(card.patient.bed), card.patient.family_name
