@@ -183,6 +183,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.min.js straight from the installed plotly package: never a CDN.
+    "grading.staticfiles.PlotlyFinder",
+]
 
 # Celery: a real Redis broker when REDIS_URL is set; otherwise tasks run
 # in-process so the embedded default needs nothing else installed.

@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from crsmonitor.roles import MAY_OVERRIDE_DOSE_BLOCKS, NURSE, PHARMACIST, PHYSICIAN, has_role
-from patients.models import Episode, MedicationAdministration, Patient
+from patients import access
+from patients.models import Episode, MedicationAdministration
 
 from . import dose_services, selectors
 from .forms import DoseForm, StockForm
@@ -15,8 +16,9 @@ from .views import back, in_ward_time
 MAY_RECORD_DOSES = (NURSE, PHYSICIAN, PHARMACIST)
 
 
-def _active_episode(patient_id: int) -> Episode:
-    patient = get_object_or_404(Patient.objects.select_related("ward"), pk=patient_id)
+def _active_episode(request, patient_id: int) -> Episode:
+    """The patient's active episode if this user may see the patient (404 otherwise)."""
+    patient = access.patient_for(request.user, patient_id)
     in_ward_time(patient.ward)
     return get_object_or_404(
         Episode.objects.active().select_related("patient__ward"), patient=patient
@@ -24,7 +26,7 @@ def _active_episode(patient_id: int) -> Episode:
 
 
 def record_dose(request, patient_id: int):
-    episode = _active_episode(patient_id)
+    episode = _active_episode(request, patient_id)
     if not has_role(request.user, *MAY_RECORD_DOSES):
         raise PermissionDenied("Only nurses, physicians and pharmacists record doses.")
     may_override = has_role(request.user, *MAY_OVERRIDE_DOSE_BLOCKS)
@@ -80,6 +82,7 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+@require_safe
 def pharmacy_queue(request):
     if not has_role(request.user, PHARMACIST, PHYSICIAN):
         raise PermissionDenied("The dose queue is for pharmacists and physicians.")
@@ -88,7 +91,12 @@ def pharmacy_queue(request):
 
 @require_POST
 def verify_dose(request, medication_id: int):
-    medication = get_object_or_404(MedicationAdministration, pk=medication_id)
+    medication = get_object_or_404(
+        MedicationAdministration.objects.filter(
+            episode__patient__in=access.visible_patients(request.user)
+        ),
+        pk=medication_id,
+    )
     try:
         dose_services.dose_verify(medication, by=request.user)
     except ValidationError as error:
@@ -98,7 +106,9 @@ def verify_dose(request, medication_id: int):
 
 @require_POST
 def record_stock(request, patient_id: int):
-    episode = _active_episode(patient_id)
+    episode = _active_episode(request, patient_id)
+    if not has_role(request.user, PHARMACIST):
+        raise PermissionDenied("Only a pharmacist records the tocilizumab on site.")
     form = StockForm(request.POST)
     if form.is_valid():
         dose_services.stock_record(

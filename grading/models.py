@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -72,6 +73,7 @@ class Assessment(models.Model):
         )
 
 
+@pghistory.track()
 class Prompt(models.Model):
     """An escalation or safety prompt (clinical-rules section 6) and its life.
 
@@ -118,6 +120,7 @@ class Prompt(models.Model):
         return [code for code, _ in self.SEVERITIES].index(self.severity)
 
 
+@pghistory.track()
 class PromptResponse(models.Model):
     """A physician's answer to a prompt: done, not indicated (with why), or deferred."""
 
@@ -146,6 +149,7 @@ class PromptResponse(models.Model):
         return f"{self.get_response_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
 
 
+@pghistory.track()
 class DoseOverride(models.Model):
     """A dose given although a limit blocked it, and the clinician who took that on."""
 
@@ -166,6 +170,7 @@ class DoseOverride(models.Model):
         return f"Override of {', '.join(self.blocked_because)} by {self.by}"
 
 
+@pghistory.track()
 class BlockedDose(models.Model):
     """A dose someone tried to record and a limit stopped: the pharmacist reviews these."""
 
@@ -184,6 +189,7 @@ class BlockedDose(models.Model):
         return f"{self.drug} {self.dose_mg} mg blocked ({', '.join(self.blocked_because)})"
 
 
+@pghistory.track()
 class DoseVerification(models.Model):
     """A pharmacist's check of a charted dose against weight and protocol."""
 
@@ -197,6 +203,7 @@ class DoseVerification(models.Model):
         return f"Verified by {self.by} at {self.at:%Y-%m-%d %H:%M}"
 
 
+@pghistory.track()
 class TocilizumabStock(models.Model):
     """How many tocilizumab doses for this patient are on site, as last counted.
 
@@ -244,3 +251,23 @@ class ProtocolChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ward}: protocol {self.previous or '-'} → {self.protocol}"
+
+
+class BoardSeen(models.Model):
+    """The assessment a user last saw of a patient, so the board can say which
+    grades went up since: a rise stays highlighted until they open the patient."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "episode"], name="board_seen_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} saw {self.episode} at {self.seen_at:%Y-%m-%d %H:%M}"

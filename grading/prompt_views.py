@@ -1,10 +1,10 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from crsmonitor.roles import PHYSICIAN, has_role
-from patients.models import Ward
+from patients import access
 
 from . import prompt_services, protocol_services
 from .forms import PromptResponseForm, ProtocolForm
@@ -15,7 +15,12 @@ from .views import back
 
 @require_POST
 def respond_to_prompt(request, prompt_id: int):
-    prompt = get_object_or_404(Prompt.objects.select_related("episode"), pk=prompt_id)
+    prompt = get_object_or_404(
+        Prompt.objects.filter(episode__patient__in=access.visible_patients(request.user)),
+        pk=prompt_id,
+    )
+    if not has_role(request.user, PHYSICIAN):
+        raise PermissionDenied("Only a physician answers a prompt.")
     form = PromptResponseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
@@ -36,7 +41,9 @@ def _first_error(form) -> str:
 
 
 def ward_protocol(request, ward_id: int):
-    ward = get_object_or_404(Ward, pk=ward_id)
+    ward = access.ward_for(request.user, ward_id)
+    if request.method == "POST" and not has_role(request.user, PHYSICIAN):
+        raise PermissionDenied("Only a physician changes a ward's protocol.")
     form = ProtocolForm(request.POST or None, initial={"protocol": ward.protocol})
     if request.method == "POST" and form.is_valid():
         try:

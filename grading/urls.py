@@ -1,12 +1,22 @@
 from django.urls import path
 
-from . import dose_views, prompt_views, views
+from . import audit_views, board_views, dose_views, prompt_views, trajectory_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("wards/<int:ward_id>/", views.ward_patients, name="ward_patients"),
+    # A ward's page is its board; "board" is every ward at once.
+    path("wards/<int:ward_id>/", board_views.board, name="ward_patients"),
+    path("board/", board_views.board, name="board"),
+    path("wards/<int:ward_id>/downtime/", board_views.ward_downtime, name="ward_downtime"),
     path("patients/<int:patient_id>/", views.patient_detail, name="patient_detail"),
+    path("patients/<int:patient_id>/trajectory/", trajectory_views.trajectory, name="trajectory"),
+    path(
+        "patients/<int:patient_id>/downtime/",
+        board_views.patient_downtime,
+        name="patient_downtime",
+    ),
     path("patients/<int:patient_id>/grade/", views.grade_panel, name="grade_panel"),
+    path("patients/<int:patient_id>/history/", audit_views.patient_history, name="patient_history"),
     path("patients/<int:patient_id>/dose/", dose_views.record_dose, name="record_dose"),
     path("patients/<int:patient_id>/toci-stock/", dose_views.record_stock, name="record_stock"),
     path("doses/<int:medication_id>/verify/", dose_views.verify_dose, name="verify_dose"),

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import reswap, trigger_client_event
 
 from crsmonitor.roles import NURSE, PHYSICIAN, has_role
@@ -45,7 +45,7 @@ def _bedside_for(request: HttpRequest, patient_id: int, *, entry: bool = False) 
     """The patient if this user may see them (404 otherwise); 403 on a write they may not do."""
     patient = access.patient_for(request.user, patient_id)
     can_chart = may_chart(request.user)
-    if request.method == "POST" and not can_chart:
+    if (entry or request.method == "POST") and not can_chart:
         raise PermissionDenied("Only nurses and physicians write to the chart.")
     episode = Episode.objects.active().filter(patient=patient).first()
     if entry and episode is None:
@@ -59,6 +59,7 @@ def _form_data(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
+@require_safe
 def bedside(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The bedside page, or the one part of it an HTMX request targets."""
     chart = _bedside_for(request, patient_id)
