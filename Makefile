@@ -8,7 +8,7 @@ CELERY := $(VENV)/bin/celery -A crsmonitor
 # The suite talks to real PostgreSQL and Redis; these are the local defaults.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/crsmonitor
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key \
+TEST_ENV := DEBUG=false SECRET_KEY=test-only-secret-key ALLOWED_HOSTS=127.0.0.1,localhost \
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)}
 RUN_ENV := DEBUG=$${DEBUG:-true}
 

@@ -193,32 +193,26 @@ def lab_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def drug_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
-    chart = _bedside_for(request, patient_id, entry=True)
-    with timezone.override(chart.patient.ward.tzinfo):
-        form = forms.DrugForm(_form_data(request), episode=chart.episode)
-        if form.is_valid():
-            try:
-                dose = services.medication_record(
-                    episode=chart.episode,
-                    by=request.user,
-                    idempotency_key=form.cleaned_data["idempotency_key"],
-                    **form.chart_values(),
-                )
-            except ValidationError as error:
-                _keep_service_errors(form, error)
-            else:
-                return _saved(request, chart, "drug given", [dose])
-        return _entry_response(request, chart, "patients/drug_form.html", form)
+    return _simple_entry(
+        request, patient_id, forms.DrugForm, services.medication_record, "drug given", "drug"
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def weight_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
+    return _simple_entry(
+        request, patient_id, forms.WeightForm, services.weight_record, "weight", "weight"
+    )
+
+
+def _simple_entry(request, patient_id: int, form_class, record, what: str, name: str):
+    """A one-row entry: validate, write through the chart service, show it saved."""
     chart = _bedside_for(request, patient_id, entry=True)
     with timezone.override(chart.patient.ward.tzinfo):
-        form = forms.WeightForm(_form_data(request), episode=chart.episode)
+        form = form_class(_form_data(request), episode=chart.episode)
         if form.is_valid():
             try:
-                weight = services.weight_record(
+                row = record(
                     episode=chart.episode,
                     by=request.user,
                     idempotency_key=form.cleaned_data["idempotency_key"],
@@ -227,8 +221,8 @@ def weight_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
             except ValidationError as error:
                 _keep_service_errors(form, error)
             else:
-                return _saved(request, chart, "weight", [weight])
-        return _entry_response(request, chart, "patients/weight_form.html", form)
+                return _saved(request, chart, what, [row])
+        return _entry_response(request, chart, f"patients/{name}_form.html", form)
 
 
 @require_http_methods(["GET", "POST"])

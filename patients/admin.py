@@ -1,0 +1,66 @@
+from django.contrib import admin
+
+from .models import Episode, LabTest, Patient, Ward
+
+
+@admin.register(Ward)
+class WardAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "protocol",
+        "time_zone",
+        "fever_lookback_hours",
+        "vitals_interval_hours",
+    ]
+    filter_horizontal = ["staff"]
+    # The protocol is changed on the ward's protocol page, where the change is
+    # recorded with its reason; here it is shown only.
+    readonly_fields = ["protocol"]
+    fieldsets = [
+        (None, {"fields": ["name", "time_zone", "protocol", "staff"]}),
+        (
+            "Grading choices (clinical-rules: marked choice)",
+            {
+                "fields": [
+                    "fever_lookback_hours",
+                    "adult_hypotension_age_years",
+                    "adult_systolic_below",
+                    "adult_map_below",
+                    "child_systolic_base",
+                    "infant_systolic_below",
+                    "capd_below_age_years",
+                    "vitals_interval_hours",
+                    "weight_valid_days",
+                    "refractory_after_hours",
+                ]
+            },
+        ),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["mrn", "family_name", "given_name", "ward", "bed"]
+    list_filter = ["ward"]
+    search_fields = ["mrn", "family_name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Episode)
+class EpisodeAdmin(admin.ModelAdmin):
+    list_display = ["patient", "product", "infusion_at", "discharged_at"]
+    list_filter = ["product", "patient__ward"]
+    readonly_fields = ["chart_changed_at", "graded_through"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LabTest)
+class LabTestAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit", "loinc", "upper_limit"]
