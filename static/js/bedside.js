@@ -48,6 +48,10 @@
     const entry = document.getElementById("entry");
     if (!entry) return;
     event.preventDefault();
+    // Closed on purpose: nothing to keep.
+    entry.querySelectorAll("form[data-chart-form]").forEach(function (form) {
+      sessionStorage.removeItem(draftKey(form));
+    });
     entry.replaceChildren();
   });
 
@@ -227,7 +231,74 @@
     if (summary) summary.focus();
   }
 
+  // --- Kept across a sign-out: what was typed but not saved -----------------
+  // A shared tablet signs out when idle; the entry typed before that waits in
+  // this tab (sessionStorage, gone when the tab closes) until it is saved.
+
+  const NOT_KEPT = new Set(["csrfmiddlewaretoken", "idempotency_key"]);
+
+  function draftKey(form) {
+    return "draft:" + form.getAttribute("action");
+  }
+
+  function keepDraft(form) {
+    const values = {};
+    form.querySelectorAll("input, select, textarea").forEach(function (field) {
+      if (!field.name || NOT_KEPT.has(field.name) || field.type === "hidden") return;
+      if ((field.type === "radio" || field.type === "checkbox") && !field.checked) return;
+      (values[field.name] = values[field.name] || []).push(field.value);
+    });
+    sessionStorage.setItem(draftKey(form), JSON.stringify(values));
+  }
+
+  function restoreDraft(form) {
+    const kept = sessionStorage.getItem(draftKey(form));
+    if (!kept || form.querySelector("[data-error-summary]")) return;
+    const values = JSON.parse(kept);
+    form.querySelectorAll("input, select, textarea").forEach(function (field) {
+      if (!field.name || NOT_KEPT.has(field.name) || field.type === "hidden") return;
+      const wanted = values[field.name] || [];
+      if (field.type === "radio" || field.type === "checkbox") {
+        field.checked = wanted.includes(field.value);
+      } else if (wanted.length) {
+        field.value = wanted[0];
+      }
+    });
+    const notice = document.createElement("p");
+    notice.className = "message";
+    notice.setAttribute("role", "status");
+    notice.textContent = "Restored what you typed before: check it and save.";
+    form.prepend(notice);
+  }
+
+  document.addEventListener("input", function (event) {
+    const form = event.target.closest && event.target.closest("form[data-chart-form]");
+    if (form) keepDraft(form);
+  });
+  document.addEventListener("change", function (event) {
+    const form = event.target.closest && event.target.closest("form[data-chart-form]");
+    if (form) keepDraft(form);
+  });
+
+  let lastSent = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const form = chartForm(event);
+    if (form) lastSent = draftKey(form);
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    // Saved: the draft has done its job.
+    if (lastSent && document.querySelector("#entry [data-saved]")) {
+      sessionStorage.removeItem(lastSent);
+      lastSent = null;
+    }
+  });
+
   document.addEventListener("htmx:load", function (event) {
     setUp(event.detail.elt);
+    const root = event.detail.elt;
+    const forms = root.matches && root.matches("form[data-chart-form]")
+      ? [root]
+      : Array.from(root.querySelectorAll ? root.querySelectorAll("form[data-chart-form]") : []);
+    forms.forEach(restoreDraft);
   });
 })();
