@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from crsmonitor.roles import MAY_OVERRIDE_DOSE_BLOCKS, NURSE, PHARMACIST, PHYSICIAN, has_role
 from patients import access
+from patients.forms import add_service_errors
 from patients.models import Episode, MedicationAdministration
 
 from . import dose_services, selectors
@@ -52,7 +53,7 @@ def record_dose(request, patient_id: int):
         except dose_services.DoseBlocked as blocked:
             blocks = blocked.reasons
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"{data['drug'].capitalize()} {data['dose_mg']:g} mg recorded."
@@ -72,14 +73,6 @@ def record_dose(request, patient_id: int):
         },
         status=409 if blocks else 200,
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_safe

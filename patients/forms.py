@@ -551,3 +551,13 @@ class EnteredInErrorForm(forms.Form):
         if reason == "Other":
             return detail
         return f"{reason}: {detail}" if detail else reason
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """A service's refusal (a race, a rule the form cannot see) shown on the form,
+    by field where the form has that field, so the message still names it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)

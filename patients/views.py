@@ -108,15 +108,6 @@ def _saved(request: HttpRequest, chart: Bedside, what: str, rows: list[ChartEntr
     return trigger_client_event(reswap(response, "innerHTML show:window:top"), "chartChanged")
 
 
-def _keep_service_errors(form, error: ValidationError) -> None:
-    """A service refusal (e.g. a race) shown on the form, by field where the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
-
-
 @require_http_methods(["GET", "POST"])
 def vitals_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
     chart = _bedside_for(request, patient_id, entry=True)
@@ -138,7 +129,7 @@ def vitals_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
                     **form.chart_values(),
                 )
             except ValidationError as error:
-                _keep_service_errors(form, error)
+                forms.add_service_errors(form, error)
             else:
                 return _saved(request, chart, "vitals", [vitals])
         return _entry_response(request, chart, "patients/vitals_form.html", form)
@@ -162,7 +153,7 @@ def neuro_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
                     **form.chart_values(),
                 )
             except ValidationError as error:
-                _keep_service_errors(form, error)
+                forms.add_service_errors(form, error)
             else:
                 what = "baseline neuro check" if form.is_baseline else "neuro check"
                 return _saved(request, chart, what, [neuro])
@@ -185,7 +176,7 @@ def lab_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
             except ValidationError as error:
-                _keep_service_errors(form, error)
+                forms.add_service_errors(form, error)
             else:
                 return _saved(request, chart, "lab results", rows)
         return _entry_response(request, chart, "patients/lab_form.html", form)
@@ -219,7 +210,7 @@ def _simple_entry(request, patient_id: int, form_class, record, what: str, name:
                     **form.chart_values(),
                 )
             except ValidationError as error:
-                _keep_service_errors(form, error)
+                forms.add_service_errors(form, error)
             else:
                 return _saved(request, chart, what, [row])
         return _entry_response(request, chart, f"patients/{name}_form.html", form)
