@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from patients.vocabulary import ROUTES
+from clinical.vocabulary import ROUTES
 
 from .models import PromptResponse
 from .rules import PROTOCOLS

@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from clinical.vocabulary import DRUGS, LABS, OXYGEN_DEVICES, VASOPRESSORS
 from patients.models import Episode
-from patients.vocabulary import DRUGS, LABS, OXYGEN_DEVICES, VASOPRESSORS
 
 from .models import Assessment
 from .rules import Snapshot

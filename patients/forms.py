@@ -15,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from . import ranges, services, vocabulary
+from clinical import ranges, vocabulary
+
+from . import services
 from .models import (
     CAPD_FIELDS,
     ICE_FIELDS,

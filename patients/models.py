@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import ranges, vocabulary
+from clinical import ranges, vocabulary
 
 
 def _choices(vocab):

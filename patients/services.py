@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinical import ranges
 from crsmonitor.roles import PHYSICIAN, has_role
 
-from . import ranges
 from .models import (
     ChartEntry,
     Episode,

@@ -14,8 +14,8 @@ import math
 from dataclasses import fields
 from datetime import UTC, datetime
 
-from patients import ranges
-from patients.vocabulary import (
+from clinical import ranges
+from clinical.vocabulary import (
     CEREBRAL_EDEMA,
     CONSCIOUSNESS,
     DRUGS,

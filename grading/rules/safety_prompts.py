@@ -5,7 +5,7 @@ condition "is this prompt open at T", returning the prompt or None."""
 
 from datetime import timedelta
 
-from patients.vocabulary import LABS
+from clinical.vocabulary import LABS
 
 from .circulation import hypotension_finding, latest_vitals
 from .fever import fever_in_lookback

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
-from patients.vocabulary import (
+from clinical.vocabulary import (
     CEREBRAL_EDEMA,
     CONSCIOUSNESS,
     NEURO_TOOLS,
@@ -21,7 +21,7 @@ from patients.vocabulary import (
     VASOPRESSORS,
     codes,
 )
-from patients.vocabulary import NEURO_DOMAINS as NEURO_DOMAIN_VOCABULARY
+from clinical.vocabulary import NEURO_DOMAINS as NEURO_DOMAIN_VOCABULARY
 
 from .protocols import PROTOCOLS
 
@@ -46,7 +46,7 @@ def _require_aware(moment: datetime, name: str) -> None:
 
 @cache
 def vocabulary_codes(vocabulary) -> frozenset[str]:
-    """patients.vocabulary.codes, built once per vocabulary (they never change)."""
+    """clinical.vocabulary.codes, built once per vocabulary (they never change)."""
     return codes(vocabulary)
 
 

@@ -4,7 +4,7 @@ ROLES = ("nurse", "physician", "pharmacist")
 
 
 def create_roles_and_catalogue(apps, schema_editor):
-    from patients.vocabulary import LABS
+    from clinical.vocabulary import LABS
 
     Group = apps.get_model("auth", "Group")
     LabTest = apps.get_model("patients", "LabTest")

@@ -4,7 +4,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from patients import ranges
+from clinical import ranges
 
 register = template.Library()
 

@@ -7,10 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from patients import services
-from patients.forms import ENTERED_IN_ERROR_REASONS
-from patients.models import CAPD_FIELDS, ICE_FIELDS, LabTest
-from patients.vocabulary import (
+from clinical.vocabulary import (
     CEREBRAL_EDEMA,
     CONSCIOUSNESS,
     DRUGS,
@@ -21,6 +18,9 @@ from patients.vocabulary import (
     SEIZURE,
     VASOPRESSORS,
 )
+from patients import services
+from patients.forms import ENTERED_IN_ERROR_REASONS
+from patients.models import CAPD_FIELDS, ICE_FIELDS, LabTest
 
 from .entries import htmx, url, ward_time
 

@@ -6,6 +6,13 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clinical.vocabulary import (
+    CEREBRAL_EDEMA,
+    CONSCIOUSNESS,
+    OXYGEN_DEVICES,
+    SEIZURE,
+    VASOPRESSORS,
+)
 from grading.rules import (
     NeuroEntry,
     Oxygen,
@@ -20,13 +27,6 @@ from grading.rules import (
 from grading.rules.fever import fever_status
 from grading.rules.icans import domains
 from grading.rules.oxygenation import current_oxygen
-from patients.vocabulary import (
-    CEREBRAL_EDEMA,
-    CONSCIOUSNESS,
-    OXYGEN_DEVICES,
-    SEIZURE,
-    VASOPRESSORS,
-)
 
 from .chart import T, drug, snapshot
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from clinical.vocabulary import DRUGS, codes
 from grading.rules import PROTOCOLS, evaluate
 from grading.rules.conditions import CONDITIONS
 from grading.rules.steroids import CORTICOSTEROIDS
-from patients.vocabulary import DRUGS, codes
 
 from .chart import snapshot, toci, vitals
 
