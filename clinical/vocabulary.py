@@ -135,7 +135,87 @@ DRUGS = (
     ("anti_thymocyte_globulin", "Anti-thymocyte globulin"),
     ("levetiracetam", "Levetiracetam"),
     ("sargramostim", "Sargramostim (GM-CSF)"),
+    ("filgrastim", "Filgrastim (G-CSF)"),
+    # Empiric antibacterials of neutropenic fever pathways (clinical-rules.md section 9).
+    ("cefepime", "Cefepime"),
+    ("piperacillin_tazobactam", "Piperacillin-tazobactam"),
+    ("meropenem", "Meropenem"),
+    ("ceftazidime", "Ceftazidime"),
+    ("ceftriaxone", "Ceftriaxone"),
+    ("vancomycin", "Vancomycin"),
+    ("other_antibacterial", "Other antibacterial"),
     ("other", "Other"),
+)
+
+# Drug classes (spec/grade-command.md, revision r2).
+DRUG_CLASSES = (
+    ("antibacterial", "Antibacterial"),
+    ("antifungal", "Antifungal"),
+    ("antiviral", "Antiviral"),
+    ("steroid", "Corticosteroid"),
+    ("antipyretic", "Antipyretic"),
+    ("anti_cytokine", "Anti-cytokine"),
+    ("growth_factor", "Growth factor"),
+)
+
+# The class each known drug has built in; a drug not listed has no class
+# unless the chart or the case gives one.
+DRUG_CLASS = {
+    "tocilizumab": "anti_cytokine",
+    "siltuximab": "anti_cytokine",
+    "anakinra": "anti_cytokine",
+    "clazakizumab": "anti_cytokine",
+    "dexamethasone": "steroid",
+    "methylprednisolone": "steroid",
+    "hydrocortisone": "steroid",
+    "acetaminophen": "antipyretic",
+    "ibuprofen": "antipyretic",
+    "sargramostim": "growth_factor",  # GM-CSF
+    "filgrastim": "growth_factor",  # G-CSF, not GM-CSF
+    "cefepime": "antibacterial",
+    "piperacillin_tazobactam": "antibacterial",
+    "meropenem": "antibacterial",
+    "ceftazidime": "antibacterial",
+    "ceftriaxone": "antibacterial",
+    "vancomycin": "antibacterial",
+    "other_antibacterial": "antibacterial",
+}
+
+# Other names of a known drug: the same drug for every counter and limit
+# (clinical-rules.md section 5 r2: no tocilizumab escapes the counters).
+DRUG_ALIASES = {
+    "paracetamol": "acetaminophen",
+    "actemra": "tocilizumab",
+    "roactemra": "tocilizumab",
+    "tyenne": "tocilizumab",
+    "tofidence": "tocilizumab",
+}
+
+
+def canonical_drug(name: str) -> str:
+    """The generic code of a drug name: 'Actemra ' and 'paracetamol' become
+    'tocilizumab' and 'acetaminophen'; an unknown name is returned lower-cased."""
+    key = "_".join(name.strip().lower().replace("-", " ").split())
+    return DRUG_ALIASES.get(key, key)
+
+
+def drug_class(drug: str, given: str | None = None) -> str | None:
+    """A charted class wins; otherwise the class built into a known drug."""
+    return given or DRUG_CLASS.get(canonical_drug(drug))
+
+
+# Work-up events charted at the bedside (clinical-rules.md section 9).
+EVENT_KINDS = (
+    ("blood_culture", "Blood culture"),
+    ("urine_culture", "Urine culture"),
+    ("chest_xray", "Chest X-ray"),
+    ("cmv_ebv_pcr", "CMV/EBV PCR"),
+    ("echocardiogram", "Echocardiogram"),
+    ("brain_imaging", "Brain MRI or CT"),
+    ("eeg", "EEG"),
+    ("lumbar_puncture", "Lumbar puncture"),
+    ("neurology_consult", "Neurology consult"),
+    ("icu_transfer", "ICU transfer"),
 )
 
 ROUTES = (

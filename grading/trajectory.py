@@ -460,8 +460,12 @@ def _vasopressors(figure: Figure, snapshot: Snapshot, now: datetime, clock: Cloc
     # Each bar spans from its vitals set to the next one (or now): what ran meanwhile.
     ends = [v.at for v in vitals[1:]] + [now] if vitals else []
     running: dict[str, list[tuple]] = {}
+    carried: tuple[str, ...] = ()
     for entry, end in zip(vitals, ends, strict=True):
-        for drug in entry.vasopressors:
+        # A set that did not record the vasopressors keeps the last ones charted.
+        if entry.vasopressors is not None:
+            carried = entry.vasopressors
+        for drug in carried:
             running.setdefault(drug, []).append((entry.at, end))
     for drug, spans in running.items():
         name = VASOPRESSOR_NAMES.get(drug, drug)
@@ -479,7 +483,7 @@ def _vasopressors(figure: Figure, snapshot: Snapshot, now: datetime, clock: Cloc
         )
     if not running:
         figure.note(PRESSORS, "no vasopressor charted")
-    most = max((len(v.vasopressors) for v in vitals), default=0)
+    most = max((len(v.vasopressors or ()) for v in vitals), default=0)
     figure.axis(PRESSORS, range=[0, max(most, 1) + 0.3])
 
 

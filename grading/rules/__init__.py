@@ -26,6 +26,7 @@ from .tocilizumab import (
 )
 from .trajectory import crs_history
 from .types import (
+    EventEntry,
     Grade,
     LabEntry,
     MedicationEntry,
@@ -46,6 +47,7 @@ __all__ = [
     "Evaluation",
     "Grade",
     "HemoperfusionRule",
+    "EventEntry",
     "LabEntry",
     "MedicationEntry",
     "NeuroEntry",

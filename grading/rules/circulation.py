@@ -15,6 +15,23 @@ def latest_vitals(snapshot: Snapshot) -> VitalsEntry | None:
     return snapshot.vitals[-1] if snapshot.vitals else None
 
 
+def latest_vasopressors(snapshot: Snapshot) -> VitalsEntry | None:
+    """The latest vitals set that recorded the vasopressors running.
+
+    Clinical-rules.md section 2 r2: a set that did not record them (a
+    temperature only, say) never takes a patient off norepinephrine.
+    """
+    for entry in reversed(snapshot.vitals):
+        if entry.vasopressors is not None:
+            return entry
+    return None
+
+
+def running_vasopressors(snapshot: Snapshot) -> tuple[str, ...]:
+    entry = latest_vasopressors(snapshot)
+    return entry.vasopressors if entry is not None else ()
+
+
 def latest_pressure(snapshot: Snapshot) -> VitalsEntry | None:
     """The latest vitals set with a blood pressure.
 
@@ -104,11 +121,13 @@ def hypotension_finding(snapshot: Snapshot) -> Finding:
     """The hypotension grade at T: vasopressors from the latest vitals set,
     pressure from the latest set that measured one."""
     latest = latest_vitals(snapshot)
-    running = latest.vasopressors if latest is not None else ()
+    recorded = latest_vasopressors(snapshot)
+    running = recorded.vasopressors if recorded is not None else ()
     if running:
-        return Finding(
-            vasopressor_grade(running), _vasopressor_reason(snapshot, running), refs(latest)
-        )
+        text = _vasopressor_reason(snapshot, running)
+        if recorded is not latest:
+            text += f" (last charted {clock(recorded.at, snapshot.at)})"
+        return Finding(vasopressor_grade(running), text, refs(recorded))
     entry = latest_pressure(snapshot)
     if entry is None:
         return Finding(0, "Blood pressure not recorded")

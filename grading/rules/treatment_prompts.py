@@ -5,7 +5,7 @@ differences come from the protocol's data, never from its code."""
 
 from datetime import timedelta
 
-from .circulation import counted_vasopressors, latest_vitals
+from .circulation import counted_vasopressors, latest_vitals, running_vasopressors
 from .conditions import CONDITIONS
 from .situation import TOCILIZUMAB_SOURCE, Prompt, Situation, make
 from .steroids import steroid_recommendations
@@ -158,7 +158,10 @@ def hemoperfusion_consider(s: Situation) -> Prompt | None:
     latest = latest_vitals(s.snapshot)
     if latest is None:
         return None
-    if rule.needs_multiple_vasopressors and counted_vasopressors(latest.vasopressors) < 2:
+    if (
+        rule.needs_multiple_vasopressors
+        and counted_vasopressors(running_vasopressors(s.snapshot)) < 2
+    ):
         return None
     toci = [m for m in doses(s.snapshot) if s.snapshot.since(m.at)]
     high_dose = [

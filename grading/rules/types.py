@@ -15,11 +15,15 @@ from functools import cache
 from clinical.vocabulary import (
     CEREBRAL_EDEMA,
     CONSCIOUSNESS,
+    DRUG_CLASSES,
+    EVENT_KINDS,
     NEURO_TOOLS,
     OXYGEN_DEVICES,
     SEIZURE,
     VASOPRESSORS,
+    canonical_drug,
     codes,
+    drug_class,
 )
 from clinical.vocabulary import NEURO_DOMAINS as NEURO_DOMAIN_VOCABULARY
 
@@ -30,7 +34,7 @@ from .protocols import PROTOCOLS
 NEURO_DOMAINS = codes(NEURO_DOMAIN_VOCABULARY)
 
 
-ENTRY_KINDS = ("vitals", "neuro", "medications", "labs")
+ENTRY_KINDS = ("vitals", "neuro", "medications", "labs", "events")
 
 
 def _time(entry) -> datetime:
@@ -75,14 +79,17 @@ class VitalsEntry:
     respiratory_rate: float | None = None
     spo2: float | None = None
     oxygen: Oxygen | None = None  # None = not recorded in this set
-    vasopressors: tuple[str, ...] = ()  # running at `at`
+    # Running at `at`; () = explicitly none, None = not recorded in this set
+    # (clinical-rules.md section 2 r2: not recorded is never "none").
+    vasopressors: tuple[str, ...] | None = ()
     ref: str | None = None
 
     def __post_init__(self):
         _require_aware(self.at, "vitals time")
-        object.__setattr__(self, "vasopressors", tuple(dict.fromkeys(self.vasopressors)))
-        for drug in self.vasopressors:
-            _require_code(drug, VASOPRESSORS, "vasopressor")
+        if self.vasopressors is not None:
+            object.__setattr__(self, "vasopressors", tuple(dict.fromkeys(self.vasopressors)))
+            for drug in self.vasopressors:
+                _require_code(drug, VASOPRESSORS, "vasopressor")
 
     @property
     def map_mmhg(self) -> float | None:
@@ -125,12 +132,31 @@ class NeuroEntry:
 @dataclass(frozen=True)
 class MedicationEntry:
     at: datetime
-    drug: str
+    drug: str  # generic code; brand names and aliases are folded into it
     dose_mg: float | None = None
     ref: str | None = None
+    drug_class: str | None = None  # None = the class built into the drug, if any
 
     def __post_init__(self):
         _require_aware(self.at, "medication time")
+        object.__setattr__(self, "drug", canonical_drug(self.drug))
+        object.__setattr__(self, "drug_class", drug_class(self.drug, self.drug_class))
+        if self.drug_class is not None:
+            _require_code(self.drug_class, DRUG_CLASSES, "drug class")
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    """A work-up event: a culture drawn, an imaging study, a consult, an ICU
+    transfer (clinical-rules.md section 9)."""
+
+    at: datetime
+    kind: str
+    ref: str | None = None
+
+    def __post_init__(self):
+        _require_aware(self.at, "event time")
+        _require_code(self.kind, EVENT_KINDS, "event kind")
 
 
 @dataclass(frozen=True)
@@ -184,6 +210,7 @@ class Snapshot:
     neuro: tuple[NeuroEntry, ...] = ()
     medications: tuple[MedicationEntry, ...] = ()
     labs: tuple[LabEntry, ...] = ()
+    events: tuple[EventEntry, ...] = ()
     settings: WardSettings = field(default_factory=WardSettings)
 
     def __post_init__(self):
