@@ -46,7 +46,7 @@ AGE_YEARS = ranges.Range(0, 130, "years")
 
 TOP_KEYS = ("at", "protocol", "patient", "infusion_at", "vitals", "neuro", "medications", "labs")
 OPTIONAL_TOP_KEYS = ("settings",)
-PATIENT_KEYS = ("age_years", "weight_kg", "weight_at")
+PATIENT_KEYS = ("age_years", "weight_kg", "weight_at", "news2_scale")
 OXYGEN_KEYS = ("device", "flow_l_min")
 NEURO_KEYS = (
     "at",
@@ -213,10 +213,14 @@ def _vitals(value, field: str, ref: str) -> VitalsEntry:
             f"{_shown(systolic)} must be above the diastolic {_shown(diastolic)}",
         )
     pressors_field = _name(field, "vasopressors")
-    pressors = tuple(
-        _code(drug, f"{pressors_field}[{i}]", VASOPRESSORS, "a vasopressor")
-        for i, drug in enumerate(_list(entry.get("vasopressors"), pressors_field))
-    )
+    # Grade-command r2: absent or null is "not recorded" (carried forward from
+    # the latest set that recorded it); [] is explicitly none.
+    pressors = None
+    if entry.get("vasopressors") is not None:
+        pressors = tuple(
+            _code(drug, f"{pressors_field}[{i}]", VASOPRESSORS, "a vasopressor")
+            for i, drug in enumerate(_list(entry["vasopressors"], pressors_field))
+        )
     return VitalsEntry(
         at=_time(entry["at"], _name(field, "at")),
         oxygen=_oxygen(entry.get("oxygen"), _name(field, "oxygen")),
@@ -291,6 +295,14 @@ def _lab(value, field: str, ref: str) -> LabEntry:
     )
 
 
+def _news2_scale(value, field: str) -> int:
+    if value is None:
+        return 1
+    if value not in (1, 2) or isinstance(value, bool):
+        raise CaseError(field, f"{_shown(value)} is not a NEWS2 SpO2 scale; allowed: 1, 2")
+    return int(value)
+
+
 def _settings(value, field: str) -> WardSettings:
     names = tuple(f.name for f in fields(WardSettings))
     entry = _object(value, field, names)
@@ -335,6 +347,7 @@ def parse_case(obj, prefix: str = "") -> Snapshot:
         weight_at=_optional(patient, "weight_at", _time, patient_field),
         infusion_at=_optional(case, "infusion_at", _time, prefix.rstrip(".")),
         protocol=protocol,
+        news2_scale=_news2_scale(patient.get("news2_scale"), _name(patient_field, "news2_scale")),
         vitals=entries("vitals", _vitals),
         neuro=entries("neuro", _neuro),
         medications=entries("medications", _medication),
@@ -376,7 +389,13 @@ def evaluation_to_json(ev: Evaluation) -> dict:
     toci = ev.tocilizumab
     return {
         "at": iso_z(ev.at),
-        "crs": {"grade": ev.crs.grade, "reasons": list(ev.crs.reasons)},
+        "crs": {
+            "grade": ev.crs.grade,
+            "reasons": list(ev.crs.reasons),
+            "status": ev.course.status,
+            "onset_at": iso_z(ev.course.onset_at),
+            "resolved_at": iso_z(ev.course.resolved_at),
+        },
         "icans": {"grade": ev.icans.grade, "reasons": list(ev.icans.reasons)},
         "tocilizumab": {
             "dose_mg": toci.dose_mg,
@@ -392,4 +411,19 @@ def evaluation_to_json(ev: Evaluation) -> dict:
             {"code": p.code, "severity": p.severity, "text": p.text, "source": p.source}
             for p in ev.prompts
         ],
+        "acuity": {"level": ev.acuity.level, "reasons": list(ev.acuity.reasons)},
+        "news2": {
+            "score": ev.news2.score,
+            "band": ev.news2.band,
+            "single_red": ev.news2.single_red,
+            "complete": ev.news2.complete,
+            "missing": list(ev.news2.missing),
+        },
+        "qsofa": {
+            "score": ev.qsofa.score,
+            "positive": ev.qsofa.positive,
+            "complete": ev.qsofa.complete,
+            "missing": list(ev.qsofa.missing),
+        },
+        "due": {"vitals_at": iso_z(ev.due.vitals_at), "neuro_at": iso_z(ev.due.neuro_at)},
     }

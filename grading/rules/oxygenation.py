@@ -66,6 +66,15 @@ def hypoxia_finding(snapshot: Snapshot) -> Finding:
     entry = current_oxygen(snapshot)
     if entry is None:
         return Finding(0, "Oxygen support not recorded (graded as room air)")
+    if not snapshot.fresh(entry):
+        # Clinical-rules.md section 2 r2: support older than the evidence
+        # window no longer grades; grading_overdue asks for a new set.
+        window = number(snapshot.settings.evidence_window_hours)
+        return Finding(
+            0,
+            f"No oxygen support charted in the last {window} h"
+            f" (last {clock(entry.at, snapshot.at)}: too old to grade)",
+        )
     oxygen = entry.oxygen
     grade = hypoxia_grade(oxygen)
     latest = snapshot.vitals[-1]

@@ -4,6 +4,9 @@ state (open, acknowledged, resolved)."""
 
 from . import safety_prompts as safety
 from . import treatment_prompts as treatment
+from . import warning_prompts as warning
+from .acuity import Acuity
+from .news2 import News2
 from .situation import SEVERITY_ORDER, Prompt, Situation
 from .tocilizumab import TocilizumabStatus
 from .types import Grade, Snapshot
@@ -27,14 +30,21 @@ CHECKS = (
     safety.grading_overdue,
     safety.neuro_overdue,
     safety.toci_lab_monitoring,
+    warning.news2_urgent,
+    warning.news2_emergency,
 )
 PROMPT_CODES = tuple(check.__name__ for check in CHECKS)
 
 
 def prompts(
-    snapshot: Snapshot, crs: Grade, icans: Grade, toci: TocilizumabStatus
+    snapshot: Snapshot,
+    crs: Grade,
+    icans: Grade,
+    toci: TocilizumabStatus,
+    score: News2 | None = None,
+    acuity: Acuity | None = None,
 ) -> tuple[Prompt, ...]:
     """The prompts whose condition holds at T, most severe first."""
-    situation = Situation(snapshot, crs, icans, toci)
+    situation = Situation(snapshot, crs, icans, toci, score, acuity)
     found = [p for p in (check(situation) for check in CHECKS) if p is not None]
     return tuple(sorted(found, key=lambda p: SEVERITY_ORDER.index(p.severity)))

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from clinical.vocabulary import LABS
 
-from .circulation import hypotension_finding, latest_vitals
-from .fever import fever_in_lookback
+from .circulation import hypotension_finding, latest_vitals, stale_evidence
 from .oxygenation import current_oxygen, hypoxia_finding
 from .protocols import SEED_000, SEED_001
 from .situation import TOCILIZUMAB_SOURCE, Prompt, Situation, make
@@ -37,7 +36,7 @@ DEFAULT_ULN = {code: uln for code, _name, _unit, _loinc, uln in LABS}
 def infection_workup(s: Situation) -> Prompt | None:
     # Seed 001 (immediately) and seed 000 (if neutropenic): a new fever after
     # CAR-T may be infection, which mimics CRS.
-    fever = fever_in_lookback(s.snapshot)
+    fever = s.fever.fever
     if fever is None:
         return None
     workup = s.protocol.infection_workup
@@ -130,7 +129,8 @@ def _overdue(s: Situation, entries, what: str, code: str, source: str) -> Prompt
     cutoff = s.snapshot.at - ASSESSMENT_INTERVAL
     if infusion is None or infusion > cutoff:
         return None
-    if any(entry.at >= cutoff for entry in entries):
+    # Section 2 r2: "in the last 12 h" is (T - 12 h, T]; exactly 12 h is overdue.
+    if any(entry.at > cutoff for entry in entries):
         return None
     after = [entry for entry in entries if entry.at >= infusion]
     since = f"since {s.when(after[-1].at)}" if after else "since the infusion"
@@ -139,14 +139,19 @@ def _overdue(s: Situation, entries, what: str, code: str, source: str) -> Prompt
 
 
 def grading_overdue(s: Situation) -> Prompt | None:
-    # Seed 001: grade CRS at least every 12 hours.
-    return _overdue(
-        s,
-        s.snapshot.vitals,
-        "vitals for CRS grading",
-        "grading_overdue",
-        f"{SEED_001}, Diagnostic Criteria and Grading (critical diagnostic steps)",
-    )
+    # Seed 001: grade CRS at least every 12 hours. Clinical-rules.md section 2
+    # r2: support evidence older than the evidence window no longer grades,
+    # which is overdue too.
+    source = f"{SEED_001}, Diagnostic Criteria and Grading (critical diagnostic steps)"
+    overdue = _overdue(s, s.snapshot.vitals, "vitals for CRS grading", "grading_overdue", source)
+    if overdue is not None:
+        return overdue
+    stale = stale_evidence(s.snapshot)
+    if not stale:
+        return None
+    window = hours(s.snapshot.settings.evidence_window_hours)
+    text = f"Too old to grade (over {window}): {', '.join(stale)}; chart a full vitals set"
+    return make("grading_overdue", text, source)
 
 
 def neuro_overdue(s: Situation) -> Prompt | None:

@@ -4,7 +4,10 @@
 from dataclasses import dataclass
 from functools import cached_property
 
+from .acuity import Acuity
+from .course import CrsCourse
 from .fever import fever_status
+from .news2 import News2, news2
 from .protocols import PROTOCOLS, Protocol
 from .steroids import CORTICOSTEROIDS
 from .tocilizumab import LABEL_MAX_DOSE_MG, TocilizumabStatus
@@ -31,6 +34,8 @@ SEVERITY = {
     "grading_overdue": "medium",
     "neuro_overdue": "medium",
     "toci_lab_monitoring": "medium",
+    "news2_emergency": "critical",
+    "news2_urgent": "high",
     "antifungal_prophylaxis": "low",
 }
 
@@ -49,12 +54,30 @@ class Prompt:
 class Situation:
     """Everything the prompt conditions read, computed once per evaluation."""
 
-    def __init__(self, snapshot: Snapshot, crs: Grade, icans: Grade, toci: TocilizumabStatus):
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        crs: Grade,
+        icans: Grade,
+        toci: TocilizumabStatus,
+        score: News2 | None = None,
+        acuity: Acuity | None = None,
+    ):
         self.snapshot = snapshot
         self.crs = crs
         self.icans = icans
         self.toci = toci
+        self._news2 = score
+        self.acuity = acuity
         self.protocol: Protocol = PROTOCOLS[snapshot.protocol]
+
+    @cached_property
+    def news2(self) -> News2:
+        return self._news2 or news2(self.snapshot)
+
+    @property
+    def course(self) -> CrsCourse:
+        return self.fever.course
 
     def when(self, moment) -> str:
         return clock(moment, self.snapshot.at)

@@ -43,7 +43,7 @@ def vitals(
         mean_arterial=mean,
         spo2=spo2,
         oxygen=None if device is None else Oxygen(device, flow),
-        vasopressors=tuple(pressors),
+        vasopressors=None if pressors is None else tuple(pressors),
         ref=ref,
     )
 

@@ -184,3 +184,141 @@ SPEC_OUTPUT_TOCILIZUMAB = {
 
 def spec_input():
     return copy.deepcopy(SPEC_INPUT)
+
+
+def at_hours(hours: float) -> str:
+    """The time `hours` after 2 March 08:00 (negative: before), as the spec writes it."""
+    return (T + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
+
+
+def _codes(result) -> set[str]:
+    return {p["code"] for p in result["prompts"]}
+
+
+def _infused(obj: dict, hours: float) -> dict:
+    return {**obj, "infusion_at": at_hours(hours)}
+
+
+def _quiet_hours(start: int, end: int) -> list[dict]:
+    return [
+        {
+            "at": at_hours(h),
+            "temperature_c": 37.0,
+            "systolic": 120,
+            "diastolic": 70,
+            "oxygen": {"device": "room_air"},
+            "vasopressors": [],
+        }
+        for h in range(start, end + 1, 4)
+    ]
+
+
+# The examples of spec/grade-command.md "Revision r2" that concern the CRS
+# course, carried-over support, acuity and NEWS2.
+R2_EXAMPLES = [
+    (
+        "r2-exemption-while-active-crs-3",
+        case(
+            vitals=[
+                {"at": at_hours(-30), "temperature_c": 39.0, "systolic": 118, "diastolic": 70},
+                {
+                    "at": at_hours(0),
+                    "temperature_c": 37.2,
+                    "systolic": 95,
+                    "diastolic": 55,
+                    "vasopressors": ["norepinephrine"],
+                },
+            ],
+            medications=[{"at": at_hours(-29), "drug": "acetaminophen", "dose_mg": 1000}],
+        ),
+        lambda r: r["crs"]["grade"] == 3 and r["crs"]["status"] == "active",
+    ),
+    (
+        "r2-resolved-then-afebrile-shock-crs-0-acuity-3",
+        _infused(
+            case(
+                vitals=[
+                    {"at": at_hours(-80), "temperature_c": 39.0, "systolic": 118, "diastolic": 70},
+                    *_quiet_hours(-72, -1),
+                    {
+                        "at": at_hours(0),
+                        "temperature_c": 37.2,
+                        "systolic": 95,
+                        "diastolic": 55,
+                        "vasopressors": ["norepinephrine"],
+                    },
+                ],
+                medications=[{"at": at_hours(-79), "drug": "acetaminophen", "dose_mg": 1000}],
+            ),
+            -96,
+        ),
+        lambda r: (
+            r["crs"]["grade"] == 0
+            and r["crs"]["status"] == "resolved"
+            and r["crs"]["resolved_at"] == at_hours(-72)
+            and r["acuity"]["level"] == 3
+            and "evaluate_other_causes" in _codes(r)
+        ),
+    ),
+    (
+        "r2-norepinephrine-bipap-no-crs-acuity-4",
+        case(
+            vitals=[
+                {
+                    "at": at_hours(-0.25),
+                    "temperature_c": 37.2,
+                    "systolic": 100,
+                    "diastolic": 60,
+                    "oxygen": {"device": "bipap"},
+                    "vasopressors": ["norepinephrine"],
+                }
+            ]
+        ),
+        lambda r: (
+            r["crs"]["grade"] == 0 and r["crs"]["status"] == "none" and r["acuity"]["level"] == 4
+        ),
+    ),
+    (
+        "r2-temperature-only-set-keeps-the-vasopressor-crs-3",
+        case(
+            vitals=[
+                {
+                    "at": at_hours(-1),
+                    "temperature_c": 38.6,
+                    "systolic": 92,
+                    "diastolic": 50,
+                    "vasopressors": ["norepinephrine"],
+                },
+                {"at": at_hours(-0.25), "temperature_c": 38.4},
+            ]
+        ),
+        lambda r: r["crs"]["grade"] == 3,
+    ),
+    (
+        "r2-news2-11-high-emergency",
+        case(
+            vitals=[
+                {
+                    "at": at_hours(-0.25),
+                    "temperature_c": 38.4,
+                    "heart_rate": 125,
+                    "systolic": 95,
+                    "diastolic": 60,
+                    "respiratory_rate": 26,
+                    "spo2": 91,
+                    "oxygen": {"device": "room_air"},
+                    "vasopressors": [],
+                }
+            ],
+            neuro=[{"at": at_hours(-0.2), "tool": "ICE", "score": 10, "consciousness": "alert"}],
+        ),
+        lambda r: (
+            r["news2"]["score"] == 11
+            and r["news2"]["band"] == "high"
+            and r["news2"]["complete"] is True
+            and "news2_emergency" in _codes(r)
+        ),
+    ),
+]
+
+EXAMPLES += R2_EXAMPLES

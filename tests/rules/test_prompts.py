@@ -50,6 +50,8 @@ def test_the_codes_are_those_of_the_spec():
         "grading_overdue",
         "neuro_overdue",
         "toci_lab_monitoring",
+        "news2_urgent",
+        "news2_emergency",
     }
 
 
@@ -450,7 +452,8 @@ def test_gm_csf_contraindicated(entries, raised):
 @pytest.mark.parametrize(
     "minutes_since_last, infusion, raised",
     [
-        pytest.param(12 * 60, LONG_AGO, False, id="exactly-12h"),
+        pytest.param(12 * 60 - 1, LONG_AGO, False, id="11h59"),
+        pytest.param(12 * 60, LONG_AGO, True, id="exactly-12h"),
         pytest.param(12 * 60 + 1, LONG_AGO, True, id="12h-1min"),
         pytest.param(None, ago(hours=12, minutes=1), True, id="none-since-infusion-12h"),
         pytest.param(None, ago(hours=11), False, id="infused-11h-ago"),
