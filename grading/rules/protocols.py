@@ -228,9 +228,9 @@ PROTOCOL_A = Protocol(
         "cyclophosphamide",
         "IVIG",
         "anti-thymocyte globulin",
-        "extracorporeal cytokine adsorption (CytoSorb hemoperfusion with CRRT) for grade 4"
+        "extracorporeal cytokine adsorption (CytoSorb hemoperfusion with CRRT; for grade 4"
         " not responding to tocilizumab and high-dose steroids, with multiple vasopressors or"
-        " multi-organ dysfunction",
+        " multi-organ dysfunction)",
     ),
     refractory_source=f"{SEED_000}, Management of Refractory CRS",
     # Seed 000, Hemoperfusion for Severe CRS/Sepsis: grade 4 unresponsive to

@@ -10,6 +10,7 @@ from grading.rules.case import CaseError, evaluation_to_json, load_cases, parse_
 
 from .examples import (
     EXAMPLES,
+    R2_PROMPT_EXAMPLES,
     SPEC_OUTPUT_CRS,
     SPEC_OUTPUT_TOCILIZUMAB,
     case,
@@ -476,3 +477,10 @@ def test_vasopressors_not_recorded_are_carried_forward(later, grade_now):
         ]
     )
     assert grade(obj)["crs"]["grade"] == grade_now
+
+
+@pytest.mark.parametrize(
+    "example, check", [pytest.param(c, k, id=i) for i, c, k in R2_PROMPT_EXAMPLES]
+)
+def test_every_r2_prompt_example(example, check):
+    assert check(grade(example))
