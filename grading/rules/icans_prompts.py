@@ -73,7 +73,7 @@ def _unstable(snapshot: Snapshot, window: list[VitalsEntry], carried: tuple[str,
         if running:
             return entry, f"{' + '.join(running)} running at {clock(entry.at, snapshot.at)}"
         low = hypotension(entry, snapshot.age_years, snapshot.settings)
-        if entry.has_pressure and low:
+        if low:
             return entry, f"hypotension ({low}) at {clock(entry.at, snapshot.at)}"
     return None
 

@@ -10,7 +10,7 @@ from .labs import ANC_BELOW, latest, latest_within, platelets_low, transaminases
 from .protocols import ASCO_2021, SEED_000
 from .situation import Prompt, Situation, make
 from .wording import celsius, duration, number
-from .workup import ANTIBACTERIAL
+from .workup import ANTIBACTERIAL, current_crs_start, first_event
 
 # Clinical-rules.md 13.3: a fever in the last 24 h and the latest ANC charted
 # in the last 48 h below 1000/µL; critical below 500/µL, high from 500 to 999.
@@ -108,10 +108,8 @@ def echocardiogram_consider(s: Situation) -> Prompt | None:
     # CRS"; clinical-rules.md 13.4: closes when one is charted after the onset.
     if s.crs.grade < ECHOCARDIOGRAM_FROM_GRADE:
         return None
-    since = s.crs_onsets[-1] if s.crs_onsets else s.snapshot.infusion_at
-    if any(
-        e.kind == ECHOCARDIOGRAM and (since is None or e.at >= since) for e in s.snapshot.events
-    ):
+    since = current_crs_start(s.crs_onsets, s.snapshot)
+    if first_event(s.snapshot, ECHOCARDIOGRAM, since) is not None:
         return None
     text = f"CRS grade {s.crs.grade}: consider an echocardiogram to assess cardiac function"
     return make("echocardiogram_consider", text, f"{SEED_000}, Initial Assessment and Monitoring")

@@ -15,7 +15,7 @@ from .situation import TOCILIZUMAB_SOURCE, Prompt, Situation, make
 from .steroids import steroid_recommendations
 from .tocilizumab import doses, max_total, min_interval
 from .wording import hours, number
-from .workup import BLOOD_CULTURE, counts_from
+from .workup import BLOOD_CULTURE, current_crs_start, first_blood_culture, first_event
 
 ICU_TRANSFER = "icu_transfer"
 
@@ -24,13 +24,14 @@ ICU_TRANSFER = "icu_transfer"
 REFRACTORY_FROM_GRADE = 3
 
 
-def _culture_since(s: Situation):
-    """From when a blood culture counts as "charted since the fever began":
-    13.4's 24 h before the latest CRS onset (**choice**: the same culture that
-    closes the infection work-up excludes infection for a repeat dose)."""
+def repeat_culture(s: Situation):
+    """The blood culture that counts as "charted since the fever began" for a
+    repeat dose: from 24 h before the latest CRS onset, as for the infection
+    work-up (13.4; **choice**: the culture that closes the work-up also
+    excludes infection for the repeat)."""
     if s.crs_onsets:
-        return counts_from(s.crs_onsets[-1])
-    return s.snapshot.infusion_at
+        return first_blood_culture(s.snapshot, s.crs_onsets[-1])
+    return first_event(s.snapshot, BLOOD_CULTURE, s.snapshot.infusion_at)
 
 
 def repeat_conditions_unmet(s: Situation) -> tuple[str, ...]:
@@ -50,15 +51,8 @@ def repeat_conditions_unmet(s: Situation) -> tuple[str, ...]:
                 f" given at {s.when(last.at)} (the protocol repeats only if no improvement)"
             )
     # Seed 001: "infection excluded"; a blood culture since the fever began.
-    if protocol.tocilizumab_repeat_needs_blood_culture:
-        since = _culture_since(s)
-        cultures = [
-            e
-            for e in snapshot.events
-            if e.kind == BLOOD_CULTURE and (since is None or e.at >= since)
-        ]
-        if not cultures:
-            unmet.append("no blood culture charted since the fever began: infection not excluded")
+    if protocol.tocilizumab_repeat_needs_blood_culture and repeat_culture(s) is None:
+        unmet.append("no blood culture charted since the fever began: infection not excluded")
     # Seed 001, Grades 3-4: a repeat dose only in the absence of ICANS.
     from_grade = protocol.tocilizumab_repeat_needs_no_icans_from_grade
     if from_grade is not None and s.crs.grade >= from_grade and s.icans.grade >= 1:
@@ -93,8 +87,9 @@ def tocilizumab_indicated(s: Situation) -> Prompt | None:
         text += (
             f"; this would be dose {s.toci.doses_total + 1}: {s.protocol.tocilizumab_repeat.text}"
         )
-        if s.protocol.tocilizumab_repeat_needs_blood_culture:
-            text += "; confirm infection is excluded (blood culture charted)"
+        culture = repeat_culture(s)
+        if s.protocol.tocilizumab_repeat_needs_blood_culture and culture is not None:
+            text += f"; confirm infection is excluded (blood culture at {s.when(culture.at)})"
         if s.icans.grade >= 1:
             # ASCO 2021, concurrent CRS and ICANS (clinical-rules.md section 10).
             text += (
@@ -199,8 +194,8 @@ def icu_transfer(s: Situation) -> Prompt | None:
     # 13.4: it closes when an ICU transfer is charted for the current CRS.
     if s.crs.grade < s.protocol.icu_transfer_from_grade:
         return None
-    since = s.crs_onsets[-1] if s.crs_onsets else s.snapshot.infusion_at
-    if any(e.kind == ICU_TRANSFER and (since is None or e.at >= since) for e in s.snapshot.events):
+    since = current_crs_start(s.crs_onsets, s.snapshot)
+    if first_event(s.snapshot, ICU_TRANSFER, since) is not None:
         return None
     action = s.protocol.icu_transfer
     return make("icu_transfer", f"CRS grade {s.crs.grade}: {action.text}", action.source)

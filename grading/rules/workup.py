@@ -23,9 +23,17 @@ def counts_from(onset: datetime) -> datetime:
     return onset - COUNTS_FROM_BEFORE_ONSET
 
 
-def first_event(snapshot: Snapshot, kind: str, since: datetime) -> EventEntry | None:
-    """The first event of this kind charted at or after `since`."""
-    return next((e for e in snapshot.events if e.kind == kind and e.at >= since), None)
+def first_event(snapshot: Snapshot, kind: str, since: datetime | None) -> EventEntry | None:
+    """The first event of this kind charted at or after `since` (None: any)."""
+    return next(
+        (e for e in snapshot.events if e.kind == kind and (since is None or e.at >= since)),
+        None,
+    )
+
+
+def current_crs_start(onsets: tuple[datetime, ...], snapshot: Snapshot) -> datetime | None:
+    """The latest CRS onset; without one, the infusion (None: the whole chart)."""
+    return onsets[-1] if onsets else snapshot.infusion_at
 
 
 def first_blood_culture(snapshot: Snapshot, onset: datetime) -> EventEntry | None:

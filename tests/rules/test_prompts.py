@@ -174,7 +174,7 @@ def test_protocol_b_holds_a_repeat_dose_while_icans_is_present():
 def test_a_repeat_dose_carries_the_protocol_repeat_rule():
     text = open_prompts(GRADE_2, *toci(10), CULTURE, protocol="B")["tocilizumab_indicated"].text
     assert "if no improvement within 3 days and infection excluded" in text
-    assert "confirm infection is excluded" in text
+    assert "confirm infection is excluded (blood culture at 1 Mar 21:00)" in text
 
 
 # tocilizumab_consider: grade 1 lasting > 3 days (protocol A, seed 000).
