@@ -403,6 +403,9 @@ def _with_medication(**medication):
         pytest.param({"drug": "paracetamol"}, "acetaminophen", "antipyretic", id="paracetamol"),
         pytest.param({"drug": "actemra"}, "tocilizumab", "anti_cytokine", id="brand-actemra"),
         pytest.param({"drug": "Tofidence"}, "tocilizumab", "anti_cytokine", id="brand-any-case"),
+        pytest.param(
+            {"drug": "tocilizumab-aazg"}, "tocilizumab", "anti_cytokine", id="biosimilar-name"
+        ),
         pytest.param({"drug": "posaconazole"}, "posaconazole", None, id="unknown-no-class"),
         pytest.param(
             {"drug": "posaconazole", "class": "antifungal"},
