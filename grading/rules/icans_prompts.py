@@ -25,8 +25,8 @@ HIGH_FEVER_FROM_C = 38.9
 EARLY_WINDOW = timedelta(hours=36)
 ICANS_RISK_OPEN_FOR = timedelta(days=7)
 
-# ICANS grades at which the floor asks for ICU care (section 10): the prompt
-# is critical there, as icu_transfer is for CRS.
+# **choice**: from the ICANS grade at which the floor asks for ICU care
+# (section 10) the prompt is critical, as icu_transfer is for CRS.
 ICANS_CRITICAL_FROM_GRADE = 3
 
 

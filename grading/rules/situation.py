@@ -17,7 +17,11 @@ SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 # The severity of each code; a code whose severity depends on the finding
 # (febrile_neutropenia, evaluate_other_causes, icans_management) passes it to
-# make() and is listed here at its lowest.
+# make() and is listed here at its lowest. Section 6 r2 sets hemoperfusion
+# (high), evaluate_other_causes, febrile_neutropenia and the repeat on hold
+# (info); the other r2 codes are a **choice**: high where the physician
+# should act now (ICANS management and risk, IEC-HS), medium for monitoring
+# and considerations (telemetry, echocardiogram, seizure prophylaxis).
 SEVERITY = {
     "gm_csf_contraindicated": "critical",
     "icu_transfer": "critical",

@@ -263,6 +263,7 @@ def hemoperfusion_consider(s: Situation) -> Prompt | None:
     if not toci or not high_dose:
         return None
     treated = max(toci[0].at, high_dose[0].at)
+    # "Persisting >= 24 h": the ward's refractory time (13.8, default 24 h).
     needed = s.snapshot.settings.refractory_after_hours
     if s.snapshot.at - treated < timedelta(hours=needed):
         return None
