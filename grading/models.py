@@ -97,7 +97,14 @@ class Prompt(models.Model):
 
     OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
     STATES = [(OPEN, "Open"), (ACKNOWLEDGED, "Acknowledged"), (RESOLVED, "Resolved")]
-    SEVERITIES = [("critical", "Critical"), ("high", "High"), ("medium", "Medium"), ("low", "Low")]
+    # Most severe first, as the rules order them (grading.rules.situation.SEVERITY_ORDER).
+    SEVERITIES = [
+        ("critical", "Critical"),
+        ("high", "High"),
+        ("medium", "Medium"),
+        ("low", "Low"),
+        ("info", "Info"),
+    ]
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="prompts")
     code = models.CharField(max_length=40)

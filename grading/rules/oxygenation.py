@@ -36,6 +36,9 @@ DEVICE_WORDS = {
     "mechanical_ventilation": "mechanical ventilation",
 }
 
+# ASTCT 2019 table 2, grade 4: CPAP, BiPAP, intubation and mechanical ventilation.
+POSITIVE_PRESSURE = frozenset(device for device, grade in DEVICE_GRADE.items() if grade == 4)
+
 KIND_WORDS = {2: "Low-flow oxygen", 3: "High-flow oxygen", 4: "Positive pressure"}
 
 

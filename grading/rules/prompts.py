@@ -2,6 +2,8 @@
 conditions hold at T, most severe first. The chart side keeps each prompt's
 state (open, acknowledged, resolved)."""
 
+from . import icans_prompts as icans
+from . import monitoring_prompts as monitoring
 from . import safety_prompts as safety
 from . import treatment_prompts as treatment
 from . import warning_prompts as warning
@@ -16,6 +18,7 @@ CHECKS = (
     safety.infection_workup,
     treatment.tocilizumab_indicated,
     treatment.tocilizumab_consider,
+    treatment.tocilizumab_repeat_on_hold,
     treatment.tocilizumab_limit_reached,
     treatment.dexamethasone,
     treatment.methylprednisolone,
@@ -30,6 +33,13 @@ CHECKS = (
     safety.grading_overdue,
     safety.neuro_overdue,
     safety.toci_lab_monitoring,
+    monitoring.telemetry,
+    monitoring.echocardiogram_consider,
+    monitoring.febrile_neutropenia,
+    icans.icans_management,
+    icans.seizure_prophylaxis_consider,
+    icans.icans_risk_high,
+    monitoring.iec_hs_consider,
     warning.news2_urgent,
     warning.news2_emergency,
 )

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0008_acuity_news2_and_due_times'),
+        ('patients', '0008_drug_vocabulary_antibacterials'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

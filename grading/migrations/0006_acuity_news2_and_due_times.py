@@ -14,8 +14,8 @@ def acuity_from_grades(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grading', '0004_audit_trail_of_doses_and_prompts'),
-        ('patients', '0008_acuity_news2_and_due_times'),
+        ('grading', '0005_prompt_severity_info'),
+        ('patients', '0008_drug_vocabulary_antibacterials'),
     ]
 
     operations = [
