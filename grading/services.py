@@ -46,7 +46,7 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
             icans_reasons=list(evaluation.icans.reasons),
             inputs_used=sorted(set(evaluation.crs.used) | set(evaluation.icans.used)),
             rules_version=evaluation.rules_version,
-            protocol=episode.patient.ward.protocol,
+            protocol=episode.protocol,
             details=evaluation_to_json(evaluation),
         )
         previous = episode.assessments.filter(evaluated_at__lte=at).latest_first().first()
