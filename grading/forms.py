@@ -117,6 +117,8 @@ class ApplyProtocolForm(forms.Form):
         self.fields["episodes"].label_from_instance = lambda e: (
             f"{e.patient.display_name} · MRN {e.patient.mrn} · bed {e.patient.bed or '–'}"
             f" · now protocol {e.protocol}"
+            f" · {e.tocilizumab_given} tocilizumab dose{'' if e.tocilizumab_given == 1 else 's'}"
+            " given"
         )
 
 

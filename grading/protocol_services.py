@@ -7,7 +7,7 @@ the active ones only through a separate, confirmed step.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 
 from crsmonitor.roles import MAY_CHANGE_PROTOCOL, has_role
 from patients.models import Episode, Ward
@@ -34,13 +34,19 @@ def _check(by, protocol: str, reason: str) -> str:
 
 
 def episodes_on_another_protocol(ward: Ward):
-    """The ward's active episodes whose protocol is not the ward's, for the apply step."""
+    """The ward's active episodes whose protocol is not the ward's, for the apply
+    step, with `.tocilizumab_given`: the doses the new limits will count."""
+    given = Q(
+        medicationadministration__drug="tocilizumab",
+        medicationadministration__entered_in_error_at__isnull=True,
+    )
     return (
         Episode.objects.active()
         .filter(patient__ward=ward)
         # Compared in the database: the ward object may predate its last change.
         .exclude(protocol=F("patient__ward__protocol"))
         .select_related("patient")
+        .annotate(tocilizumab_given=Count("medicationadministration", filter=given))
         .order_by("patient__family_name", "patient__given_name", "patient__mrn")
     )
 

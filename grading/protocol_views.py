@@ -37,15 +37,38 @@ def _apply_form(ward, data=None) -> ApplyProtocolForm:
     )
 
 
+# How a refusal names each field at the top of the page.
+FIELD_NAMES = {
+    "protocol": "Protocol",
+    "reason": "Reason",
+    "confirm": "Confirmation",
+    "episodes": "Patients",
+}
+
+
+def _problems(*forms) -> list[tuple[str, str, str]]:
+    """(form anchor, field name, message) for every refusal, so a physician
+    sees it without scrolling to the form."""
+    return [
+        (anchor, FIELD_NAMES.get(field, ""), message)
+        for anchor, form in forms
+        if form.is_bound
+        for field, messages in form.errors.items()
+        for message in messages
+    ]
+
+
 def _ward_page(request, ward, *, form=None, apply_form=None):
+    form = form or ProtocolForm(initial={"protocol": ward.protocol})
     apply_form = apply_form or _apply_form(ward)
     return render(
         request,
         "grading/ward_protocol.html",
         {
             "ward": ward,
-            "form": form or ProtocolForm(initial={"protocol": ward.protocol}),
+            "form": form,
             "apply_form": apply_form,
+            "problems": _problems(("change", form), ("apply", apply_form)),
             "pending": list(apply_form.fields["episodes"].queryset),
             "protocols": _protocols(),
             "changes": ward.protocol_changes.select_related("by").prefetch_related(

@@ -317,7 +317,11 @@ def test_a_physician_changes_the_ward_then_applies_it_to_the_patients_listed(
     assert unconfirmed.status_code == 200
     assert "Confirmation: Tick to confirm the change." in unconfirmed.content.decode()
     assert set(Episode.objects.values_list("protocol", flat=True)) == {"A"}
+    board = client.get(reverse("ward_patients", args=[ward.pk])).content.decode()
+    assert board.count("protocol A</strong>") == 2  # each card says it is not on the ward's B
     assert client.post(apply_url, {**data, "confirm": "on"}).status_code == 302
+    board = client.get(reverse("ward_patients", args=[ward.pk])).content.decode()
+    assert "protocol A</strong>" not in board and "protocol B</strong>" not in board
     assert set(Episode.objects.values_list("protocol", flat=True)) == {"B"}
     assert EpisodeProtocolChange.objects.filter(reason="Whole ward on B").count() == 2
     assert "still follow another protocol" not in client.get(_ward_url(ward)).content.decode()
