@@ -94,6 +94,10 @@ class ProtocolForm(forms.Form):
 class ApplyProtocolForm(forms.Form):
     """The ward's protocol applied to the active episodes listed, once confirmed."""
 
+    # The protocol the physician saw named: if the ward changed again since, nothing moves.
+    protocol = forms.ChoiceField(
+        choices=[(code, code) for code in sorted(PROTOCOLS)], widget=forms.HiddenInput
+    )
     episodes = forms.ModelMultipleChoiceField(
         label="Patients",
         queryset=Episode.objects.none(),

@@ -108,15 +108,22 @@ def episode_protocol_set(
 
 @transaction.atomic
 def ward_protocol_apply_to_active(
-    ward: Ward, *, episode_ids: list[int], reason: str, by
+    ward: Ward, *, protocol: str, episode_ids: list[int], reason: str, by
 ) -> list[EpisodeProtocolChange]:
-    """Move the listed active episodes to the ward's protocol.
+    """Move the listed active episodes to the ward's protocol, `protocol`.
 
-    Only the episodes the physician saw listed and confirmed change; one
-    admitted since then keeps its protocol (it started under the ward's).
+    Only what the physician saw and confirmed changes: the episodes listed,
+    to the protocol named; if the ward has changed protocol since, nothing.
     """
+    reason = _check(by, protocol, reason)
     ward = Ward.objects.select_for_update().get(pk=ward.pk)
-    reason = _check(by, ward.protocol, reason)
+    if ward.protocol != protocol:
+        raise ValidationError(
+            {
+                "protocol": f"{ward.name} has changed to protocol {ward.protocol} since the "
+                "list was shown: check it and confirm again."
+            }
+        )
     episodes = list(
         Episode.objects.select_for_update(of=("self",))
         .filter(pk__in=episode_ids, patient__ward=ward, discharged_at__isnull=True)

@@ -33,7 +33,11 @@ def _apply_form(ward, data=None) -> ApplyProtocolForm:
     return ApplyProtocolForm(
         data,
         episodes=pending,
-        initial={"episodes": list(pending), "reason": latest.reason if latest else ""},
+        initial={
+            "protocol": ward.protocol,
+            "episodes": list(pending),
+            "reason": latest.reason if latest else "",
+        },
     )
 
 
@@ -117,6 +121,7 @@ def ward_protocol_apply(request, ward_id: int):
         try:
             changes = protocol_services.ward_protocol_apply_to_active(
                 ward,
+                protocol=data["protocol"],
                 episode_ids=[episode.pk for episode in data["episodes"]],
                 reason=data["reason"],
                 by=request.user,

@@ -75,7 +75,7 @@ def test_the_limits_follow_the_episodes_protocol_across_a_ward_change(
     _switch_ward(ward_b, physician)
     if apply_to_active:
         protocol_services.ward_protocol_apply_to_active(
-            ward_b, episode_ids=[episode.pk], reason="Whole ward on A", by=physician
+            ward_b, protocol="A", episode_ids=[episode.pk], reason="Whole ward on A", by=physician
         )
     episode.refresh_from_db()
     assert episode.protocol == protocol
@@ -126,6 +126,7 @@ def test_the_apply_step_changes_only_the_episodes_listed_and_records_each(
     ward_change = _switch_ward(ward_b, physician)
     changes = protocol_services.ward_protocol_apply_to_active(
         ward_b,
+        protocol="A",
         episode_ids=[listed.pk, discharged.pk, elsewhere.pk],
         reason="Whole ward on A",
         by=physician,
@@ -143,11 +144,25 @@ def test_the_apply_step_changes_only_the_episodes_listed_and_records_each(
     assert protocols == {listed.pk: "A", other.pk: "B", discharged.pk: "B", elsewhere.pk: "B"}
 
 
+def test_the_apply_step_moves_nothing_if_the_ward_changed_again_since_the_list_was_shown(
+    make_episode, ward_b, physician
+):
+    episode = make_episode()
+    _switch_ward(ward_b, physician, protocol="A")
+    _switch_ward(ward_b, physician, protocol="B")  # someone else, meanwhile
+    with pytest.raises(ValidationError) as refused:
+        protocol_services.ward_protocol_apply_to_active(
+            ward_b, protocol="A", episode_ids=[episode.pk], reason="Whole ward on A", by=physician
+        )
+    assert "changed to protocol B since the list was shown" in refused.value.messages[0]
+    assert not EpisodeProtocolChange.objects.exists()
+
+
 def test_the_apply_step_with_nothing_left_to_change_is_refused(make_episode, ward_b, physician):
     episode = make_episode()
     with pytest.raises(ValidationError) as refused:
         protocol_services.ward_protocol_apply_to_active(
-            ward_b, episode_ids=[episode.pk], reason="Tidy up", by=physician
+            ward_b, protocol="B", episode_ids=[episode.pk], reason="Tidy up", by=physician
         )
     assert "episodes" in refused.value.message_dict
 
@@ -193,7 +208,7 @@ def test_only_a_physician_changes_a_protocol(request, episode, ward, role):
         protocol_services.episode_protocol_set(episode, protocol="B", reason="Policy", by=person)
     with pytest.raises(PermissionDenied):
         protocol_services.ward_protocol_apply_to_active(
-            ward, episode_ids=[episode.pk], reason="Policy", by=person
+            ward, protocol="B", episode_ids=[episode.pk], reason="Policy", by=person
         )
 
 
@@ -312,7 +327,7 @@ def test_a_physician_changes_the_ward_then_applies_it_to_the_patients_listed(
     assert "2 patients on the ward still follow another protocol" in page
     assert "OKAFOR, Test · MRN M0001" in page and "LINDQVIST, Test · MRN M0002" in page
     apply_url = reverse("ward_protocol_apply", args=[ward.pk])
-    data = {"episodes": [first.pk, second.pk], "reason": "Whole ward on B"}
+    data = {"protocol": "B", "episodes": [first.pk, second.pk], "reason": "Whole ward on B"}
     unconfirmed = client.post(apply_url, data)
     assert unconfirmed.status_code == 200
     assert "Confirmation: Tick to confirm the change." in unconfirmed.content.decode()
@@ -334,7 +349,7 @@ def test_the_apply_step_refuses_a_patient_no_longer_listed(client, make_episode,
     client.force_login(physician)
     response = client.post(
         reverse("ward_protocol_apply", args=[ward.pk]),
-        {"episodes": [episode.pk], "reason": "Whole ward on B", "confirm": "on"},
+        {"protocol": "B", "episodes": [episode.pk], "reason": "Whole ward on B", "confirm": "on"},
     )
     assert response.status_code == 200
     assert "Patients: The list changed since it was shown" in response.content.decode()
