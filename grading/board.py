@@ -306,10 +306,10 @@ class Card:
 
     @property
     def protocol_actions(self) -> tuple[rules.Action, ...]:
-        """The ward protocol's next steps for the current CRS grade."""
+        """The episode protocol's next steps for the current CRS grade."""
         if not self.crs:
             return ()
-        return rules.PROTOCOLS[self.ward.protocol].actions.get(self.crs, ())
+        return rules.PROTOCOLS[self.episode.protocol].actions.get(self.crs, ())
 
     @cached_property
     def sort_key(self) -> tuple:

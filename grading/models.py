@@ -23,7 +23,7 @@ class Assessment(models.Model):
         ("correction", "Chart correction"),
         ("schedule", "12-hourly regrade"),
         ("sweep", "Catch-up after a missed regrade"),
-        ("protocol", "Ward protocol changed"),
+        ("protocol", "Protocol changed"),
     ]
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
@@ -270,6 +270,44 @@ class ProtocolChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ward}: protocol {self.previous or '-'} → {self.protocol}"
+
+
+# Long enough for a policy reference and a sentence; a reason is not a letter.
+PROTOCOL_REASON_MAX = 500
+
+
+@pghistory.track()
+class EpisodeProtocolChange(models.Model):
+    """One episode moved to another protocol: by whom, when and why.
+
+    Either a physician's decision for this patient, or the ward's new protocol
+    applied to its active episodes (then `ward_change` is that ward change).
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="protocol_changes")
+    protocol = models.CharField(max_length=8)
+    previous = models.CharField(max_length=8)
+    reason = models.TextField(max_length=PROTOCOL_REASON_MAX)
+    ward_change = models.ForeignKey(
+        ProtocolChange,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="episode_changes",
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="episode_protocol_change_says_why"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.episode}: protocol {self.previous} → {self.protocol}"
 
 
 class BoardSeen(models.Model):

@@ -1,15 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from crsmonitor.roles import PHYSICIAN, has_role
 from patients import access
 
-from . import prompt_services, protocol_services
-from .forms import PromptResponseForm, ProtocolForm
+from . import prompt_services
+from .forms import PromptResponseForm
 from .models import Prompt
-from .rules import PROTOCOLS
 from .views import back
 
 
@@ -38,31 +37,3 @@ def _first_error(form) -> str:
     field, errors = next(iter(form.errors.items()))
     label = form.fields[field].label if field in form.fields else ""
     return f"{label}: {errors[0]}" if label else errors[0]
-
-
-def ward_protocol(request, ward_id: int):
-    ward = access.ward_for(request.user, ward_id)
-    if request.method == "POST" and not has_role(request.user, PHYSICIAN):
-        raise PermissionDenied("Only a physician changes a ward's protocol.")
-    form = ProtocolForm(request.POST or None, initial={"protocol": ward.protocol})
-    if request.method == "POST" and form.is_valid():
-        try:
-            protocol_services.ward_protocol_set(ward, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error("protocol", error.messages)
-        else:
-            messages.success(
-                request, f"{ward.name} now follows protocol {form.cleaned_data['protocol']}."
-            )
-            return redirect("ward_protocol", ward_id=ward.pk)
-    return render(
-        request,
-        "grading/ward_protocol.html",
-        {
-            "ward": ward,
-            "form": form,
-            "protocols": sorted(PROTOCOLS.values(), key=lambda p: p.code),
-            "changes": ward.protocol_changes.select_related("by")[:50],
-            "may_change": has_role(request.user, PHYSICIAN),
-        },
-    )
