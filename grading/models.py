@@ -174,13 +174,17 @@ class Prompt(models.Model):
         """What the nurse does now: call the physician for high and critical prompts."""
         return self.severity in ("critical", "high")
 
+    def last_answer(self) -> "PromptResponse | None":
+        answers = list(self.responses.all())
+        return answers[-1] if answers else None
+
     def earlier_answer(self) -> "PromptResponse | None":
         """The last answer given to an instance this one superseded, nearest first."""
         earlier = self.supersedes
         while earlier is not None:
-            answers = list(earlier.responses.all())
-            if answers:
-                return answers[-1]
+            answer = earlier.last_answer()
+            if answer is not None:
+                return answer
             earlier = earlier.supersedes
         return None
 

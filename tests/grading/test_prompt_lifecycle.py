@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from grading import prompt_services, services, tasks
@@ -223,3 +224,91 @@ def test_two_concurrent_regrades_keep_one_live_instance(on_postgresql, episode, 
     assert not errors
     rows = Prompt.objects.filter(episode=episode, code="icu_transfer").order_by("pk")
     assert [(p.state, p.grade) for p in rows] == [("superseded", 3), ("open", 4)]
+
+
+# --- What the pages show ------------------------------------------------------
+
+
+def test_a_superseded_prompt_reopens_on_the_patient_page_beside_the_earlier_answer(
+    client, grade_3, nurse, physician, committed
+):
+    physician.first_name, physician.last_name = "Paul", "Okoye"
+    physician.save()
+    icu = _live(grade_3, "icu_transfer")
+    client.force_login(physician)
+    page = reverse("patient_detail", args=[grade_3.patient_id])
+    client.post(
+        reverse("respond_to_prompt", args=[icu.pk]),
+        {"response": "not_indicated", "reason": "Goals of care: ward-based", "next": page},
+    )
+
+    _to_grade_4(grade_3, nurse, committed)
+
+    again = _live(grade_3, "icu_transfer")
+    html = client.get(page).content.decode()
+    assert "Raised again</strong>: CRS grade 3 → 4" in html
+    assert "Earlier: not indicated at CRS grade 3 by Paul Okoye" in html
+    assert "Goals of care: ward-based" in html
+    assert "It does not stand for the new question" in html
+    assert reverse("respond_to_prompt", args=[again.pk]) in html
+    assert reverse("respond_to_prompt", args=[icu.pk]) not in html  # only the new one is asked
+
+    stale = client.post(
+        reverse("respond_to_prompt", args=[icu.pk]), {"response": "done", "next": page}, follow=True
+    )
+    assert "answer the new one" in stale.content.decode()
+    assert icu.responses.count() == 1
+
+
+def test_the_board_marks_a_prompt_raised_again(client, grade_3, nurse, physician, committed):
+    icu = _live(grade_3, "icu_transfer")
+    prompt_services.prompt_respond(icu, by=physician, response="not_indicated", reason="Ward")
+    _to_grade_4(grade_3, nurse, committed)
+    client.force_login(nurse)
+    html = client.get(reverse("ward_patients", args=[grade_3.patient.ward_id])).content.decode()
+    assert "raised again: CRS grade 3 → 4; earlier not indicated at grade 3" in html
+
+
+def test_the_bedside_prompts_say_what_the_nurse_does_now_most_severe_first(
+    client, grade_3, nurse, committed
+):
+    with committed():
+        chart.medication_record(
+            episode=grade_3, observed_at=_ago(20), by=nurse, drug="dexamethasone", dose_mg=10
+        )
+    client.force_login(nurse)
+    html = client.get(reverse("bedside_prompts", args=[grade_3.patient_id])).content.decode()
+    assert "Call the physician now</strong> about" in html
+    critical = html.index('class="prompt prompt-critical"')
+    low = html.index('class="prompt prompt-low"')
+    assert critical < low
+    assert html.count("Call the physician now") == 1 + sum(
+        p.call_now for p in Prompt.objects.filter(episode=grade_3).live()
+    )
+    assert "Tell the physician at the next review" in html[low:]  # antifungal prophylaxis
+    assert "A physician answers these prompts" in html
+    assert "respond_to_prompt" not in html and 'name="response"' not in html
+
+
+def test_a_physician_answers_on_the_bedside_and_returns_to_it(client, grade_3, physician):
+    client.force_login(physician)
+    bedside = reverse("bedside", args=[grade_3.patient_id])
+    html = client.get(reverse("bedside_prompts", args=[grade_3.patient_id])).content.decode()
+    assert f'name="next" value="{bedside}"' in html
+    icu = _live(grade_3, "icu_transfer")
+    response = client.post(
+        reverse("respond_to_prompt", args=[icu.pk]), {"response": "done", "next": bedside}
+    )
+    assert response["Location"] == bedside
+    html = client.get(reverse("bedside_prompts", args=[grade_3.patient_id])).content.decode()
+    assert "Answered, still in force (1)" in html
+    assert "icu transfer</strong>: done" in html
+
+
+def test_while_a_regrade_is_pending_the_bedside_never_says_no_prompt(client, episode, nurse):
+    with mock.patch.object(tasks.regrade_patient, "apply_async"):
+        _shocked(episode, nurse, 5, "norepinephrine")
+    client.force_login(nurse)
+    html = client.get(reverse("bedside_prompts", args=[episode.patient_id])).content.decode()
+    assert "Updating with the latest entry" in html and "every 2s" in html
+    assert "No open prompt" not in html
