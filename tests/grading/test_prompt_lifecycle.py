@@ -295,6 +295,8 @@ def test_a_physician_answers_on_the_bedside_and_returns_to_it(client, grade_3, p
     bedside = reverse("bedside", args=[grade_3.patient_id])
     html = client.get(reverse("bedside_prompts", args=[grade_3.patient_id])).content.decode()
     assert f'name="next" value="{bedside}"' in html
+    # The physician is the one to call: they are asked to answer.
+    assert "Answer now</strong> about" in html and "Call the physician" not in html
     icu = _live(grade_3, "icu_transfer")
     response = client.post(
         reverse("respond_to_prompt", args=[icu.pk]), {"response": "done", "next": bedside}
