@@ -70,7 +70,7 @@ def _escalation(live: Prompt, now: rules.Prompt, grade: int | None) -> list[str]
     if live.grade is not None and grade is not None and grade > live.grade:
         why.append(f"{live.grade_scale} grade {live.grade} → {grade}")
     if now.dose_text and now.dose_text != live.dose_text:
-        why.append(f"dose was: {live.dose_text}" if live.dose_text else "a dose is now given")
+        why.append(f"dose was: {live.dose_text}" if live.dose_text else "a dose is now recommended")
     return why
 
 

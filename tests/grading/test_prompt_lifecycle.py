@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from grading import prompt_services, services, tasks
+from grading import prompt_services, rules, services, tasks
 from grading.models import Prompt
 from patients import services as chart
 
@@ -154,15 +154,11 @@ def test_a_falling_grade_keeps_the_instance_and_a_new_rise_asks_again(
 
 def test_a_severity_rise_supersedes_and_a_fall_does_not(grade_3):
     icu = _live(grade_3, "icu_transfer")
-    quieter = Prompt(
-        code="icu_transfer", severity="low", text=icu.text, source=icu.source, dose_text=""
-    )
+    quieter = rules.Prompt("icu_transfer", "low", icu.text, icu.source)
     prompt_services.sync_prompts(grade_3, (quieter,), timezone.now(), {"CRS": 3, "ICANS": 0})
     icu.refresh_from_db()
     assert (icu.state, icu.severity) == ("open", "low")
-    louder = Prompt(
-        code="icu_transfer", severity="critical", text=icu.text, source=icu.source, dose_text=""
-    )
+    louder = rules.Prompt("icu_transfer", "critical", icu.text, icu.source)
     prompt_services.sync_prompts(grade_3, (louder,), timezone.now(), {"CRS": 3, "ICANS": 0})
     icu.refresh_from_db()
     assert icu.state == "superseded"
@@ -314,3 +310,33 @@ def test_while_a_regrade_is_pending_the_bedside_never_says_no_prompt(client, epi
     html = client.get(reverse("bedside_prompts", args=[episode.patient_id])).content.decode()
     assert "Updating with the latest entry" in html and "every 2s" in html
     assert "No open prompt" not in html
+
+
+def test_a_dose_that_appears_asks_again_and_one_that_goes_does_not(grade_3):
+    consider = rules.Prompt("tocilizumab_consider", "medium", "Consider tocilizumab", "seed 000")
+    with_dose = rules.Prompt(
+        "tocilizumab_consider", "medium", "Consider tocilizumab", "seed 000", "tocilizumab 640 mg"
+    )
+    grades = {"CRS": 1, "ICANS": 0}
+    prompt_services.sync_prompts(grade_3, (with_dose,), timezone.now(), grades)
+    first = _live(grade_3, "tocilizumab_consider")
+    prompt_services.sync_prompts(grade_3, (consider,), timezone.now(), grades)
+    assert _live(grade_3, "tocilizumab_consider").pk == first.pk
+    prompt_services.sync_prompts(grade_3, (with_dose,), timezone.now(), grades)
+    again = _live(grade_3, "tocilizumab_consider")
+    assert again.supersedes == first and again.raised_again_because == "a dose is now recommended"
+
+
+def test_a_code_this_build_does_not_know_follows_the_grade_its_name_says(grade_3):
+    assert prompt_services.raised_by("icans_something_new") == "ICANS"
+    assert prompt_services.raised_by("seizure_watch") == "ICANS"
+    assert prompt_services.raised_by("steroid_taper") == "CRS"
+    assert prompt_services.raised_by("icans_risk_high") is None  # fever-raised, not graded
+    note = rules.Prompt("steroid_taper", "info", "Taper", "seed 001")
+    prompt_services.sync_prompts(grade_3, (note,), timezone.now(), {"CRS": 3, "ICANS": 1})
+    prompt_services.sync_prompts(grade_3, (note,), timezone.now(), {"CRS": 4, "ICANS": 1})
+    rows = Prompt.objects.filter(episode=grade_3, code="steroid_taper").order_by("pk")
+    assert [(p.state, p.severity, p.grade) for p in rows] == [
+        ("superseded", "info", 3),
+        ("open", "info", 4),
+    ]
