@@ -111,3 +111,26 @@ def test_a_physician_answers_the_new_prompt_at_the_bedside(
     screenshot(tablet, "bedside-prompts-physician-portrait")
     _no_sideways_scroll(tablet)
     assert not refused, refused
+
+
+def test_the_patient_page_shows_the_earlier_answer_beside_the_new_prompt(
+    live_server, tablet, nurse, physician, on_a_vasopressor, screenshot
+):
+    services.vitals_record(
+        episode=on_a_vasopressor,
+        observed_at=timezone.now() - timedelta(minutes=5),
+        by=nurse,
+        temperature_c=Decimal("39.3"),
+        systolic=78,
+        diastolic=44,
+        vasopressors=["norepinephrine", "epinephrine"],
+    )
+    sign_in(tablet, live_server, physician.username, PASSWORD)
+    tablet.goto(f"{live_server.url}/patients/{on_a_vasopressor.patient_id}/")
+    icu = tablet.locator("#prompts .prompt", has_text="icu transfer")
+    expect(icu.locator(".earlier")).to_contain_text("Stable on low-dose norepinephrine")
+    tablet.locator("#prompts details").first.click()
+    expect(tablet.locator("#prompts details")).to_contain_text("raised again")
+    tablet.locator("#prompts").scroll_into_view_if_needed()
+    screenshot(tablet, "patient-prompts-raised-again")
+    _no_sideways_scroll(tablet)
