@@ -520,7 +520,11 @@ def _history(episodes: list[Episode], now: datetime) -> dict[int, list]:
 
 def _live_prompts(episodes: list[Episode]) -> dict[int, list[Prompt]]:
     live: dict[int, list[Prompt]] = {}
-    for prompt in Prompt.objects.filter(episode__in=episodes).exclude(state=Prompt.RESOLVED):
+    for prompt in (
+        Prompt.objects.filter(episode__in=episodes)
+        .live()
+        .prefetch_related("supersedes__responses", "supersedes__supersedes")
+    ):
         live.setdefault(prompt.episode_id, []).append(prompt)
     for prompts in live.values():
         prompts.sort(key=lambda p: (p.severity_rank, p.raised_at))

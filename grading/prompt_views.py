@@ -1,15 +1,45 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST, require_safe
 
 from crsmonitor.roles import PHYSICIAN, has_role
 from patients import access
+from patients.models import Episode
 
-from . import prompt_services
+from . import prompt_services, selectors
 from .forms import PromptResponseForm
 from .models import Prompt
-from .views import back
+from .views import back, in_ward_time
+
+
+@require_safe
+def bedside_prompts(request, patient_id: int):
+    """The live prompts for the bedside page, with what the nurse does now.
+
+    The bedside page loads it with hx-get (the chart does not import
+    grading) and reloads it with every save; while a regrade is pending it
+    polls itself, like the grade panel, so it never shows yesterday's advice
+    as current.
+    """
+    patient = access.patient_for(request.user, patient_id)
+    in_ward_time(patient.ward)
+    episode = Episode.objects.active().filter(patient=patient).first()
+    prompts = selectors.live_prompts(episode) if episode else []
+    waiting = [prompt for prompt in prompts if prompt.state == Prompt.OPEN]
+    return render(
+        request,
+        "grading/_bedside_prompts.html",
+        {
+            "patient": patient,
+            "episode": episode,
+            "waiting": waiting,
+            "answered": [prompt for prompt in prompts if prompt.state == Prompt.ACKNOWLEDGED],
+            "call_now": [prompt for prompt in waiting if prompt.call_now],
+            "may_respond": has_role(request.user, PHYSICIAN),
+            "pending": bool(episode and selectors.regrade_pending(episode)),
+        },
+    )
 
 
 @require_POST

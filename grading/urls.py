@@ -24,6 +24,11 @@ urlpatterns = [
         name="patient_downtime",
     ),
     path("patients/<int:patient_id>/grade/", views.grade_panel, name="grade_panel"),
+    path(
+        "patients/<int:patient_id>/prompts/",
+        prompt_views.bedside_prompts,
+        name="bedside_prompts",
+    ),
     path("patients/<int:patient_id>/history/", audit_views.patient_history, name="patient_history"),
     path("patients/<int:patient_id>/dose/", dose_views.record_dose, name="record_dose"),
     path("patients/<int:patient_id>/toci-stock/", dose_views.record_stock, name="record_stock"),

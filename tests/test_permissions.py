@@ -50,6 +50,7 @@ MATRIX = [
     ("trajectory", "patient", READ_PATIENT, GET_ONLY),
     ("patient_downtime", "patient", READ_PATIENT, GET_ONLY),
     ("grade_panel", "patient", READ_PATIENT, GET_ONLY),
+    ("bedside_prompts", "patient", READ_PATIENT, GET_ONLY),
     ("record_dose", "patient", DOSE_WRITE, DOSE_WRITE),
     ("record_stock", "patient", [LOGIN, *GET_ONLY[1:]], PHARMACY_WRITE),
     ("verify_dose", "medication", [LOGIN, *GET_ONLY[1:]], PHARMACY_WRITE),

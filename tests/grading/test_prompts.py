@@ -36,7 +36,7 @@ def grade_2(episode, nurse, committed):
 
 
 def _live(episode, code):
-    return Prompt.objects.filter(episode=episode, code=code).exclude(state="resolved")
+    return Prompt.objects.filter(episode=episode, code=code).live()
 
 
 def test_a_regrade_raises_the_prompt_with_its_dose_and_source(grade_2):
