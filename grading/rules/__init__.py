@@ -9,6 +9,13 @@ from .crs import grade_crs
 from .evaluate import RULES_VERSION, Evaluation, evaluate
 from .fever import crs_onset
 from .icans import grade_icans
+from .medication_safety import (
+    CONFIRMATION_CODES,
+    STEROID_CEILING_MG,
+    DoseCheck,
+    Finding,
+    check_new_dose,
+)
 from .prompts import PROMPT_CODES, Prompt, prompts
 from .protocols import PROTOCOLS, Action, HemoperfusionRule, Protocol, SteroidRule
 from .steroids import (
@@ -35,9 +42,18 @@ from .types import (
     Snapshot,
     VitalsEntry,
     WardSettings,
+    WeightEntry,
 )
+from .weights import weight_valid_at
 
 __all__ = [
+    "CONFIRMATION_CODES",
+    "STEROID_CEILING_MG",
+    "DoseCheck",
+    "Finding",
+    "WeightEntry",
+    "check_new_dose",
+    "weight_valid_at",
     "PROMPT_CODES",
     "PROTOCOLS",
     "NO_PAEDIATRIC_DOSE",

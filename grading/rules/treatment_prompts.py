@@ -9,7 +9,7 @@ from .circulation import counted_vasopressors, latest_vitals, running_vasopresso
 from .conditions import CONDITIONS
 from .situation import TOCILIZUMAB_SOURCE, Prompt, Situation, make
 from .steroids import steroid_recommendations
-from .tocilizumab import doses, max_total, min_interval
+from .tocilizumab import doses, max_total, min_interval, warning_words
 from .wording import hours, number
 
 # Clinical-rules.md section 6: "grade >= 3 persisting after tocilizumab and
@@ -39,6 +39,9 @@ def tocilizumab_indicated(s: Situation) -> Prompt | None:
         text += (
             f"; this would be dose {s.toci.doses_total + 1}: {s.protocol.tocilizumab_repeat.text}"
         )
+    # Clinical-rules.md section 5 r2: under 2 years the prompt says off-label.
+    for code in s.toci.warnings:
+        text += f"; {warning_words(code, s.snapshot)}"
     source = f"{s.protocol.cite}, Grade {s.crs.grade} CRS; {TOCILIZUMAB_SOURCE}"
     return make("tocilizumab_indicated", text, source, s.toci_dose_text)
 
