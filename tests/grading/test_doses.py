@@ -1,4 +1,5 @@
 import threading
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -43,6 +44,7 @@ def _post_dose(client, episode, **fields):
         "dose_mg": "640",
         "route": "iv",
         "observed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "idempotency_key": str(uuid.uuid4()),
         **fields,
     }
     return client.post(reverse("record_dose", args=[episode.patient_id]), data)
@@ -128,6 +130,8 @@ def test_steroids_are_recorded_without_tocilizumab_limits(weighed, nurse):
             dose_mg=Decimal("10"),
             observed_at=_ago(hours),
             by=nurse,
+            confirmed=["steroid_below_grade_3"],
+            confirm_reason="ICANS expected with this product (NCCN)",
         )
     assert MedicationAdministration.objects.count() == 3
 
