@@ -85,16 +85,18 @@ def check_new_dose(snapshot: Snapshot, drug: str, dose_mg: float, at: datetime) 
     blocks, confirmations = [], []
     if is_steroid(drug):
         then = snapshot.as_of(at)
+        child = snapshot.age_years < ADULT_FROM_YEARS
         ceiling = STEROID_CEILING_MG.get(drug)
         if ceiling is not None and dose_mg > ceiling:
+            # A child never reads an adult steroid figure (clinical-rules section 4).
+            limit = "the" if child else f"{ceiling} mg, the"
             blocks.append(
                 Finding(
                     "over_max_dose",
-                    f"Above {ceiling} mg, the largest single adult dose of {drug} any"
-                    " protocol recommends",
+                    f"Above {limit} largest single adult dose of {drug} any protocol recommends",
                 )
             )
-        if snapshot.age_years < ADULT_FROM_YEARS:
+        if child:
             # Clinical-rules.md sections 4 and 11: both seeds give adult doses only.
             confirmations.append(
                 Finding(

@@ -52,6 +52,12 @@ def test_the_ceiling_words_name_the_drug_and_the_limit():
     assert check.blocks[0].words.startswith("Above 20 mg, the largest single adult dose")
 
 
+def test_a_child_is_blocked_at_the_ceiling_without_reading_an_adult_figure():
+    check = check_new_dose(snapshot(age=9, weight=30), "dexamethasone", 24, T)
+    assert check.block_codes == ("over_max_dose",)
+    assert "20" not in check.blocks[0].words
+
+
 def test_every_protocol_dose_is_within_its_ceiling():
     from grading.rules import PROTOCOLS, STEROID_CEILING_MG
 
