@@ -143,14 +143,17 @@ def dose_record(
             return medication
     except DoseBlocked as blocked:
         # Kept outside the rolled-back transaction: the pharmacist reviews blocks.
-        BlockedDose.objects.create(
-            episode=episode,
-            drug=blocked.check.drug,
-            dose_mg=dose_mg,
-            given_at=observed_at,
-            blocked_because=blocked.codes,
-            by=by,
-        )
+        # The same attempt sent again (a retry, a second look) is one block to review.
+        attempt = {
+            "episode": episode,
+            "drug": blocked.check.drug,
+            "dose_mg": dose_mg,
+            "given_at": observed_at,
+            "by": by,
+        }
+        pending = BlockedDose.objects.filter(**attempt, reviewed_at__isnull=True)
+        if not any(b.blocked_because == blocked.codes for b in pending):
+            BlockedDose.objects.create(**attempt, blocked_because=blocked.codes)
         raise
 
 

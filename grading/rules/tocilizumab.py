@@ -64,9 +64,11 @@ def warnings(snapshot: Snapshot) -> tuple[str, ...]:
 
 def warning_words(code: str, snapshot: Snapshot) -> str:
     words = {
+        # No age in the words: they stay the same while the child grows, so a
+        # prompt carrying them is not rewritten every few days.
         "off_label_age": (
-            f"Off-label: the tocilizumab label for CRS starts at {LABEL_FROM_AGE_YEARS} years"
-            f" (age {snapshot.age_years:.1f}); check the dose with pharmacy"
+            f"Off-label under {LABEL_FROM_AGE_YEARS} years: the tocilizumab label for CRS"
+            f" starts at {LABEL_FROM_AGE_YEARS} years; check the dose with pharmacy"
         ),
     }
     return words[code]

@@ -143,7 +143,7 @@ def test_a_late_entry_and_the_pharmacists_queue(
     sign_in(page, live_server, pharmacist.username, PASSWORD)
     page.goto(f"{live_server.url}/patients/{toddler.patient_id}/dose/")
     expect(page.locator("[data-show-for-drug=tocilizumab]")).to_contain_text(
-        "label for CRS starts at 2 years (age 1.5)"
+        "Off-label under 2 years: the tocilizumab label for CRS starts at 2 years"
     )
     screenshot(page, "dose-form-toddler-off-label")
     page.goto(f"{live_server.url}/pharmacy/")

@@ -82,7 +82,9 @@ def _grade_3(episode, nurse):
 def test_a_blocked_steroid_keeps_the_typed_form_on_the_dose_page(client, nurse, weighed):
     _grade_3(weighed, nurse)
     client.force_login(nurse)
-    response = _dose_page(client, weighed, drug="dexamethasone", dose_mg="100", route="oral")
+    typed = {"drug": "dexamethasone", "dose_mg": "100", "route": "oral"}
+    given = _ward_time(_ago(0.1))
+    response = _dose_page(client, weighed, **typed, observed_at=given)
     page = response.content.decode()
     assert response.status_code == 409
     assert "Not saved: this dose breaks a limit" in page
@@ -92,6 +94,8 @@ def test_a_blocked_steroid_keeps_the_typed_form_on_the_dose_page(client, nurse, 
     assert '<option value="oral" selected>' in page
     assert not MedicationAdministration.objects.exists()
     assert BlockedDose.objects.get().blocked_because == ["over_max_dose"]
+    _dose_page(client, weighed, **typed, observed_at=given)
+    assert BlockedDose.objects.count() == 1  # the same attempt again: one block to review
 
 
 def test_a_nurse_cannot_chart_dexamethasone_100_mg_at_the_bedside(client, nurse, weighed):
@@ -295,7 +299,7 @@ def test_off_label_age_is_warned_on_the_dose_page(client, nurse, make_episode):
     client.force_login(nurse)
     page = client.get(reverse("record_dose", args=[toddler.patient_id])).content.decode()
     assert "Label dose 132 mg" in page
-    assert "label for CRS starts at 2 years (age 1.5)" in page
+    assert "Off-label under 2 years: the tocilizumab label for CRS starts at 2 years" in page
     assert _dose_page(client, toddler, dose_mg="132").status_code == 302
     assert DoseConfirmation.objects.get().warnings == ["off_label_age"]
 

@@ -216,7 +216,7 @@ def test_the_prompt_says_off_label_under_2_years():
     chart = snapshot(vitals(temp=38.6, sbp=70, dbp=40), age=1.5, weight=11)
     prompt = next(p for p in evaluate(chart).prompts if p.code == "tocilizumab_indicated")
     assert "132 mg" in prompt.text
-    assert "label for CRS starts at 2 years (age 1.5)" in prompt.text
+    assert "Off-label under 2 years: the tocilizumab label for CRS starts at 2 years" in prompt.text
 
 
 def test_the_grade_command_takes_a_weight_history_and_reports_warnings():
