@@ -6,6 +6,7 @@ leaving out rows entered in error; the rules decide what falls inside `at`.
 
 from datetime import datetime
 
+from clinical.vocabulary import known_drug_named
 from patients.models import (
     Episode,
     LabResult,
@@ -76,9 +77,12 @@ def neuro_entry(row: NeuroAssessment) -> NeuroEntry:
 
 
 def medication_entry(row: MedicationAdministration) -> MedicationEntry:
-    return MedicationEntry(
-        at=row.observed_at, drug=row.drug, dose_mg=float(row.dose_mg), ref=row.ref
-    )
+    drug = row.drug
+    if drug == "other":
+        # Clinical-rules section 5 r2: a listed drug charted under "Other" before
+        # the forms refused it (e.g. "Actemra") still counts as that drug.
+        drug = known_drug_named(row.drug_other) or drug
+    return MedicationEntry(at=row.observed_at, drug=drug, dose_mg=float(row.dose_mg), ref=row.ref)
 
 
 def weight_entry(row: WeightMeasurement) -> WeightEntry:

@@ -371,3 +371,25 @@ def test_tocilizumab_on_hand_goes_down_when_a_dose_is_charted(nurse, pharmacist,
     latest = TocilizumabStock.objects.order_by("-recorded_at", "-pk").first()
     assert (latest.doses_on_site, latest.used_by_dose) == (1, dose)
     assert latest.is_short
+
+
+def test_an_old_other_actemra_row_counts_as_tocilizumab(nurse, weighed):
+    from grading.rules import tocilizumab_status
+    from grading.snapshot import episode_snapshot
+
+    # Charted before the forms refused it: written past the model's checks.
+    MedicationAdministration.objects.bulk_create(
+        [
+            MedicationAdministration(
+                episode=weighed,
+                observed_at=_ago(2),
+                recorded_by=nurse,
+                given_by=nurse,
+                drug="other",
+                drug_other="Actemra 640 mg",
+                dose_mg=640,
+            )
+        ]
+    )
+    status = tocilizumab_status(episode_snapshot(weighed, timezone.now()))
+    assert (status.doses_total, status.blocked_because) == (1, ("min_interval",))
