@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grading', '0004_audit_trail_of_doses_and_prompts'),
-        ('patients', '0008_dose_confirmations_late_entries_and_stock_use'),
+        ('patients', '0008_medication_drug_choices_from_vocabulary'),
         ('pghistory', '0007_auto_20250421_0444'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
