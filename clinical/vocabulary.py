@@ -209,6 +209,32 @@ def drug_class(drug: str, given: str | None = None) -> str | None:
     return given or DRUG_CLASS.get(canonical_drug(drug))
 
 
+# Entries of DRUGS that are a bucket, not a drug: naming one is no reason to refuse.
+NOT_A_DRUG = frozenset({"other", "other_antibacterial"})
+
+
+def known_drug_named(text: str) -> str | None:
+    """The code of a listed drug that a free-text name contains ("Actemra",
+    "tocilizumab-aazg 400 mg", "Piperacillin tazobactam"), or None.
+
+    Clinical-rules.md section 5 r2: a known drug charted as "other" would
+    escape its counters and limits, so the form sends the nurse to the list.
+    """
+    words = [w for w in "".join(c if c.isalpha() else " " for c in text.lower()).split() if w]
+    listed = codes(DRUGS) - NOT_A_DRUG
+    candidates = ["_".join(words[i : i + 2]) for i in range(len(words) - 1)] + words
+    for candidate in candidates:
+        drug = DRUG_ALIASES.get(candidate, candidate)
+        if drug in listed:
+            return drug
+    return None
+
+
+def drug_words(code: str) -> str:
+    """The name a nurse reads for a drug code ("Tocilizumab")."""
+    return dict(DRUGS).get(code, code.replace("_", " ").capitalize())
+
+
 # Work-up events charted at the bedside (clinical-rules.md section 9).
 EVENT_KINDS = (
     ("blood_culture", "Blood culture"),

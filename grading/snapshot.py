@@ -6,6 +6,7 @@ leaving out rows entered in error; the rules decide what falls inside `at`.
 
 from datetime import datetime
 
+from clinical.vocabulary import known_drug_named
 from patients.models import (
     Episode,
     LabResult,
@@ -24,6 +25,7 @@ from .rules import (
     Snapshot,
     VitalsEntry,
     WardSettings,
+    WeightEntry,
 )
 
 
@@ -81,9 +83,16 @@ def neuro_entry(row: NeuroAssessment) -> NeuroEntry:
 
 
 def medication_entry(row: MedicationAdministration) -> MedicationEntry:
-    return MedicationEntry(
-        at=row.observed_at, drug=row.drug, dose_mg=float(row.dose_mg), ref=row.ref
-    )
+    drug = row.drug
+    if drug == "other":
+        # Clinical-rules section 5 r2: a listed drug charted under "Other" before
+        # the forms refused it (e.g. "Actemra") still counts as that drug.
+        drug = known_drug_named(row.drug_other) or drug
+    return MedicationEntry(at=row.observed_at, drug=drug, dose_mg=float(row.dose_mg), ref=row.ref)
+
+
+def weight_entry(row: WeightMeasurement) -> WeightEntry:
+    return WeightEntry(at=row.observed_at, kg=float(row.weight_kg), ref=row.ref)
 
 
 def lab_entry(row: LabResult) -> LabEntry:
@@ -105,13 +114,16 @@ def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
         query = model.objects.valid().filter(episode=episode, observed_at__lte=at)
         return query.select_related(*related) if related else query
 
-    weight = rows(WeightMeasurement).order_by("-observed_at", "-pk").first()
+    # The whole history: a late dose is checked against the weight valid then.
+    weights = tuple(weight_entry(w) for w in rows(WeightMeasurement).order_by("observed_at", "pk"))
+    weight = weights[-1] if weights else None
     return Snapshot(
         # In the ward's zone so that the reasons speak the ward's clock.
         at=at.astimezone(ward.tzinfo),
         age_years=patient.age_years(at),
-        weight_kg=_float(weight.weight_kg) if weight else None,
-        weight_at=weight.observed_at if weight else None,
+        weight_kg=weight.kg if weight else None,
+        weight_at=weight.at if weight else None,
+        weights=weights,
         infusion_at=episode.infusion_at,
         protocol=episode.protocol,
         vitals=tuple(vitals_entry(v) for v in rows(VitalsSet).prefetch_related("vasopressors")),
@@ -130,22 +142,24 @@ def dose_snapshots(episodes: list[Episode], at: datetime) -> dict[int, Snapshot]
         episode__in=episodes, observed_at__lte=at
     ):
         medications[row.episode_id].append(medication_entry(row))
-    weights: dict[int, WeightMeasurement] = {}
+    weights: dict[int, list[WeightEntry]] = {e.pk: [] for e in episodes}
     for row in (
         WeightMeasurement.objects.valid()
         .filter(episode__in=episodes, observed_at__lte=at)
         .order_by("observed_at", "pk")
     ):
-        weights[row.episode_id] = row  # the latest wins
+        weights[row.episode_id].append(weight_entry(row))
     snapshots = {}
     for episode in episodes:
-        weight = weights.get(episode.pk)
+        history = tuple(weights[episode.pk])
+        weight = history[-1] if history else None
         ward = episode.patient.ward
         snapshots[episode.pk] = Snapshot(
             at=at.astimezone(ward.tzinfo),
             age_years=episode.patient.age_years(at),
-            weight_kg=_float(weight.weight_kg) if weight else None,
-            weight_at=weight.observed_at if weight else None,
+            weight_kg=weight.kg if weight else None,
+            weight_at=weight.at if weight else None,
+            weights=history,
             infusion_at=episode.infusion_at,
             protocol=episode.protocol,
             medications=tuple(medications[episode.pk]),

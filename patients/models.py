@@ -668,6 +668,17 @@ class MedicationAdministration(ChartEntry):
     def clean(self) -> None:
         if self.drug == "other" and not self.drug_other.strip():
             raise ValidationError({"drug_other": "Name the drug given."})
+        known = vocabulary.known_drug_named(self.drug_other) if self.drug == "other" else None
+        if known is not None:
+            # Clinical-rules section 5 r2: every tocilizumab (and every listed
+            # drug) counts, so none is charted under "Other".
+            name = vocabulary.drug_words(known).split(" (")[0]
+            raise ValidationError(
+                {
+                    "drug_other": f"“{self.drug_other.strip()}” is {name.lower()}:"
+                    f" choose {name} from the list."
+                }
+            )
 
     @property
     def drug_name(self) -> str:

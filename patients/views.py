@@ -183,13 +183,6 @@ def lab_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def drug_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
-    return _simple_entry(
-        request, patient_id, forms.DrugForm, services.medication_record, "drug given", "drug"
-    )
-
-
-@require_http_methods(["GET", "POST"])
 def weight_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
     return _simple_entry(
         request, patient_id, forms.WeightForm, services.weight_record, "weight", "weight"

@@ -43,6 +43,7 @@ from .types import (
     Snapshot,
     VitalsEntry,
     WardSettings,
+    WeightEntry,
     vocabulary_codes,
 )
 from .wording import iso_z
@@ -62,7 +63,8 @@ TOP_KEYS = (
     "events",
 )
 OPTIONAL_TOP_KEYS = ("settings",)
-PATIENT_KEYS = ("age_years", "weight_kg", "weight_at", "news2_scale")
+PATIENT_KEYS = ("age_years", "weight_kg", "weight_at", "weights", "news2_scale")
+WEIGHT_KEYS = ("at", "kg")
 OXYGEN_KEYS = ("device", "flow_l_min")
 NEURO_KEYS = (
     "at",
@@ -369,6 +371,21 @@ def _event(value, field: str, ref: str) -> EventEntry:
     )
 
 
+def _weights(value, field: str) -> tuple[WeightEntry, ...]:
+    """`patient.weights` (spec/grade-command.md r2): the weight history."""
+    weights = []
+    for i, item in enumerate(_list(value, field)):
+        entry = _object(item, f"{field}[{i}]", WEIGHT_KEYS, required=WEIGHT_KEYS)
+        weights.append(
+            WeightEntry(
+                at=_time(entry["at"], f"{field}[{i}].at"),
+                kg=_number(entry["kg"], f"{field}[{i}].kg", ranges.WEIGHT_KG),
+                ref=f"weights[{i}]",
+            )
+        )
+    return tuple(weights)
+
+
 def _settings(value, field: str) -> WardSettings:
     names = tuple(f.name for f in fields(WardSettings))
     entry = _object(value, field, names)
@@ -411,6 +428,7 @@ def parse_case(obj, prefix: str = "") -> Snapshot:
         age_years=_number(patient["age_years"], _name(patient_field, "age_years"), AGE_YEARS),
         weight_kg=_optional(patient, "weight_kg", _number, patient_field, ranges.WEIGHT_KG),
         weight_at=_optional(patient, "weight_at", _time, patient_field),
+        weights=_weights(patient.get("weights"), _name(patient_field, "weights")),
         infusion_at=_optional(case, "infusion_at", _time, prefix.rstrip(".")),
         protocol=protocol,
         news2_scale=_news2_scale(patient.get("news2_scale"), _name(patient_field, "news2_scale")),
@@ -473,6 +491,7 @@ def evaluation_to_json(ev: Evaluation) -> dict:
             "next_allowed_at": iso_z(toci.next_allowed_at),
             "may_give_now": toci.may_give_now,
             "blocked_because": list(toci.blocked_because),
+            "warnings": list(toci.warnings),
         },
         "prompts": [
             {"code": p.code, "severity": p.severity, "text": p.text, "source": p.source}

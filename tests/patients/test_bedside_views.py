@@ -468,10 +468,15 @@ def test_a_lab_panel_saves_each_filled_result_at_the_sample_time(signed_in, epis
 
 
 def test_a_drug_given_is_recorded_with_who_gave_it(signed_in, episode, nurse):
+    typed = entries.drug(episode, drug="dexamethasone", dose_mg="10", route="iv")
+    # No CRS yet: a steroid asks for a confirmation with a reason first.
+    asked = htmx(signed_in, url("drug_entry", episode), typed).content.decode()
+    assert "Not saved yet: confirm before saving" in asked
+    assert not MedicationAdministration.objects.exists()
     htmx(
         signed_in,
         url("drug_entry", episode),
-        entries.drug(episode, drug="dexamethasone", dose_mg="10", route="iv"),
+        {**typed, "confirmed": "steroid_below_grade_3", "confirm_reason": "ICANS expected"},
     )
     dose = MedicationAdministration.objects.get()
     assert (dose.drug, dose.dose_mg, dose.given_by, dose.recorded_by) == (
