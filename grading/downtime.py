@@ -49,7 +49,9 @@ def next_steps(card: Card) -> list[Step]:
     if tocilizumab:
         steps.append(tocilizumab)
     for steroid in rules.steroid_recommendations(snapshot, grade):
-        steps.append(Step(steroid.text, cited(steroid.source), steroid.condition or ""))
+        # The pharmacy message does not name the drug; the adult dose does.
+        text = steroid.text if steroid.dose_mg else f"{steroid.drug.capitalize()}: {steroid.text}"
+        steps.append(Step(text, cited(steroid.source), steroid.condition or ""))
     for action in protocol.actions.get(grade, ()):
         if _names_a_dosed_drug(action.text):
             continue
@@ -58,7 +60,8 @@ def next_steps(card: Card) -> list[Step]:
             # A dose for another drug in the protocol text is an adult dose too.
             text = rules.NO_PAEDIATRIC_DOSE
         steps.append(Step(text, cited(action.source)))
-    return steps
+    # Two adult doses of one drug are one pharmacy message for a child.
+    return list({step.text: step for step in steps}.values())
 
 
 def _names_a_dosed_drug(text: str) -> bool:

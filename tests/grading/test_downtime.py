@@ -108,7 +108,7 @@ def test_the_sickest_come_first_in_full_and_the_calm_only_as_a_line(
     sheets = page[page.index('<table class="printout sheet"') :]
     assert sheets.index("FOUR, Test · MRN") < sheets.index("THREE, Test · MRN")
     assert "CALM, Test · MRN" not in sheets
-    assert lines.count("Full sheet follows") == 2
+    assert lines.count("full sheet follows") == 2
 
 
 @pytest.mark.parametrize(
