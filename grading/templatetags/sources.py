@@ -1,6 +1,7 @@
 from django import template
 
 from grading import sources
+from grading.rules import NO_PAEDIATRIC_DOSE
 
 register = template.Library()
 
@@ -9,3 +10,29 @@ register = template.Library()
 def cited(text: str) -> str:
     """Sources named as a clinician can look them up (clinical-rules.md section 12)."""
     return sources.cited(text)
+
+
+@register.filter
+def protocol_origin(code: str) -> str:
+    return sources.protocol_origin(code)
+
+
+@register.simple_tag
+def common_sources() -> tuple[tuple[str, str], ...]:
+    return sources.COMMON_SOURCES
+
+
+@register.simple_tag
+def review_before_use() -> str:
+    return sources.REVIEW_BEFORE_USE
+
+
+@register.filter
+def sources_of(actions) -> str:
+    """The distinct sources of a list of protocol actions, as clinicians name them."""
+    return "; ".join(dict.fromkeys(sources.cited(action.source) for action in actions))
+
+
+@register.simple_tag
+def no_paediatric_dose() -> str:
+    return NO_PAEDIATRIC_DOSE

@@ -1,0 +1,64 @@
+"""Section 12 of the clinical rules: the disclaimer under every recommendation,
+and sources named so a clinician can look them up."""
+
+import pytest
+from django.urls import reverse
+
+from grading import sources
+from grading.rules import PROTOCOLS
+
+pytestmark = pytest.mark.django_db
+
+DISCLAIMER = (
+    "Decision support only. Check every recommendation against your institution's protocol"
+    " and the patient; the treating physician decides."
+)
+
+PAGES = [
+    ("patient_detail", "patient"),
+    ("ward_patients", "ward"),
+    ("board", None),
+    ("bedside", "patient"),
+    ("record_dose", "patient"),
+    ("pharmacy_queue", None),
+    ("ward_protocol", "ward"),
+    ("patient_downtime", "patient"),
+    ("ward_downtime", "ward"),
+]
+
+
+@pytest.mark.parametrize("name, target", PAGES)
+def test_every_page_with_a_recommendation_carries_the_disclaimer_once(
+    client, physician, ward, episode, name, target
+):
+    args = {"patient": [episode.patient_id], "ward": [ward.pk], None: []}[target]
+    client.force_login(physician)
+    page = client.get(reverse(name, args=args)).content.decode()
+    assert page.count(DISCLAIMER) == 1
+
+
+def test_every_built_in_protocol_says_where_it_comes_from():
+    assert set(sources.PROTOCOL_ORIGINS) == set(PROTOCOLS)
+    for code, origin in sources.PROTOCOL_ORIGINS.items():
+        assert origin.startswith(f"Protocol {code} source: guideline summary on")
+
+
+def test_a_protocols_short_citation_is_named_for_the_clinician():
+    assert sources.cited("seed 000, Grade 3 CRS") == "Protocol A source, Grade 3 CRS"
+    assert sources.cited("seed 001, Grade 2 CRS; x") == "Protocol B source, Grade 2 CRS; x"
+    assert sources.cited("ASTCT 2019 (Lee et al.)") == "ASTCT 2019 (Lee et al.)"
+
+
+def test_the_protocol_page_names_each_source_and_asks_the_unit_to_review_it(
+    client, physician, ward
+):
+    client.force_login(physician)
+    page = client.get(reverse("ward_protocol", args=[ward.pk])).content.decode()
+    assert "Protocol A source: guideline summary on severe CRS and sepsis (2025)" in page
+    assert "Protocol B source: guideline summary on CRS diagnosis and management (2025)" in page
+    assert page.count("must be reviewed by the unit before use") == 3
+    for name in ("ASTCT 2019 (Lee et al.)", "Tocilizumab US label", "ASCO 2021", "NCCN"):
+        assert name in page
+    # Never a file name, a seed number or the summary's publisher.
+    for hidden in ("shared/seeds", ".txt", "seed 00", "Dr.Oracle"):
+        assert hidden not in page
