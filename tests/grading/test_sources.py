@@ -1,11 +1,16 @@
 """Section 12 of the clinical rules: the disclaimer under every recommendation,
 and sources named so a clinician can look them up."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from grading import sources
+from grading import services, sources
 from grading.rules import PROTOCOLS
+from patients import services as chart
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +67,27 @@ def test_the_protocol_page_names_each_source_and_asks_the_unit_to_review_it(
     # Never a file name, a seed number or the summary's publisher.
     for hidden in ("shared/seeds", ".txt", "seed 00", "Dr.Oracle"):
         assert hidden not in page
+
+
+def test_the_patient_page_names_the_protocol_source_not_a_seed_number(
+    client, physician, nurse, episode
+):
+    now = timezone.now()
+    chart.weight_record(
+        episode=episode, observed_at=now - timedelta(hours=3), by=nurse, weight_kg=70
+    )
+    chart.vitals_record(
+        episode=episode,
+        observed_at=now - timedelta(minutes=5),
+        by=nurse,
+        temperature_c=Decimal("38.9"),
+        systolic=84,
+        diastolic=50,
+        vasopressors=["norepinephrine"],
+    )
+    services.regrade(episode, trigger="new_data")
+    client.force_login(physician)
+    page = client.get(reverse("patient_detail", args=[episode.patient_id])).content.decode()
+    assert "dexamethasone 10 mg IV every 6 h" in page
+    assert "Protocol A source, Grade 3 CRS" in page
+    assert "seed 00" not in page
