@@ -1,6 +1,7 @@
 import re
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -8,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grading import services
+from grading import downtime, services
 from grading.models import Assessment
-from grading.rules import NO_PAEDIATRIC_DOSE
+from grading.rules import NO_PAEDIATRIC_DOSE, PROTOCOLS, Snapshot
+from grading.selectors import summarise_doses
 from patients import services as chart
 
 DISCLAIMER = (
@@ -168,3 +170,56 @@ def test_the_ward_sheet_costs_the_same_queries_for_2_or_12_patients(
         return len(queries)
 
     assert count_for(2) == count_for(12)
+
+
+def _card(*, protocol: str, grade: int, age_years: float, weight_kg: float | None):
+    """What next_steps reads from a board card, from a real snapshot."""
+    now = timezone.now()
+    snapshot = Snapshot(
+        at=now,
+        age_years=age_years,
+        weight_kg=weight_kg,
+        weight_at=now - timedelta(hours=1) if weight_kg else None,
+        protocol=protocol,
+    )
+    return SimpleNamespace(
+        crs=grade,
+        snapshot=snapshot,
+        doses=summarise_doses(snapshot, None),
+        ward=SimpleNamespace(weight_valid_days=7),
+        next_tocilizumab_when="",
+    )
+
+
+@pytest.mark.parametrize("protocol", sorted(PROTOCOLS))
+@pytest.mark.parametrize("grade", [1, 2, 3, 4])
+def test_next_steps_for_a_child_carry_no_adult_dose_at_any_grade(protocol, grade):
+    steps = downtime.next_steps(_card(protocol=protocol, grade=grade, age_years=7, weight_kg=24))
+    words = " ".join(step.text for step in steps)
+    assert STEROID_DOSE.search(words) is None
+    assert "8 mg/kg" not in words
+    if PROTOCOLS[protocol].steroid_rules and any(
+        rule.grade == grade for rule in PROTOCOLS[protocol].steroid_rules
+    ):
+        assert NO_PAEDIATRIC_DOSE in words
+    if grade >= 2:
+        assert "Tocilizumab 288 mg IV (12 mg/kg for 24 kg" in words
+
+
+@pytest.mark.parametrize("protocol", sorted(PROTOCOLS))
+@pytest.mark.parametrize("grade", [2, 3, 4])
+def test_next_steps_for_an_adult_keep_the_protocols_steroid_doses(protocol, grade):
+    steps = downtime.next_steps(_card(protocol=protocol, grade=grade, age_years=40, weight_kg=80))
+    words = " ".join(step.text for step in steps)
+    for rule in PROTOCOLS[protocol].steroid_rules:
+        if rule.grade == grade:
+            assert rule.text in words
+    assert "Tocilizumab 640 mg IV (8 mg/kg for 80 kg" in words
+    assert NO_PAEDIATRIC_DOSE not in words
+
+
+def test_next_steps_without_a_weight_ask_for_one_instead_of_a_dose():
+    steps = downtime.next_steps(_card(protocol="A", grade=2, age_years=40, weight_kg=None))
+    words = " ".join(step.text for step in steps)
+    assert "no weight in the last 7 days, weigh the patient before dosing" in words
+    assert "mg/kg" not in words
