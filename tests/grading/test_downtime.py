@@ -129,7 +129,17 @@ def test_a_childs_sheet_never_shows_an_adult_steroid_dose_or_the_adult_mg_per_kg
     ward.save()
     today = timezone.localdate()
     child = make_episode(family_name="Child", born=today.replace(year=today.year - 7))
+    # ICANS too (CAPD 12, grade 3): the ICANS floor's doses are adult doses as well.
+    chart.neuro_record(
+        episode=child,
+        observed_at=timezone.now() - timedelta(minutes=15),
+        by=nurse,
+        tool="CAPD",
+        capd_score=12,
+        consciousness="awakens_to_voice",
+    )
     _shocked(child, nurse, weight_kg=24, tocilizumab_mg=288, vasopressors=vasopressors)
+    assert Assessment.objects.filter(episode=child).latest("evaluated_at").icans_grade == 3
     client.force_login(physician)
 
     for name in ("patient_downtime", "ward_downtime"):
