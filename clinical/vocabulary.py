@@ -189,6 +189,11 @@ DRUG_ALIASES = {
     "roactemra": "tocilizumab",
     "tyenne": "tocilizumab",
     "tofidence": "tocilizumab",
+    "avtozma": "tocilizumab",
+    # The biosimilars' US nonproprietary names (generic plus a suffix).
+    "tocilizumab_aazg": "tocilizumab",  # Tyenne
+    "tocilizumab_bavi": "tocilizumab",  # Tofidence
+    "tocilizumab_anoh": "tocilizumab",  # Avtozma
 }
 
 

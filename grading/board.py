@@ -16,6 +16,7 @@ from functools import cached_property
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from clinical.vocabulary import OXYGEN_DEVICES, VASOPRESSORS
 from patients.models import Episode, NeuroAssessment, VitalsSet, Ward
 
 from . import rules
@@ -26,6 +27,7 @@ from .rules.safety_prompts import ASSESSMENT_INTERVAL, SPO2_ASSESS_BELOW
 from .rules.wording import clock, number
 from .selectors import DoseSummary, bed_order, regrade_pending, summarise_doses
 from .snapshot import dose_snapshots, vitals_entry
+from .status import Status
 
 # The sparkline covers the three days in which CRS usually turns.
 SPARKLINE_WINDOW = timedelta(hours=72)
@@ -36,6 +38,9 @@ RISING_WINDOW = timedelta(hours=24)
 REGRADE_GRACE = timedelta(minutes=10)
 # Seed 001 asks for a CRS grade from new data at least every 12 hours.
 GRADED_FROM_NEW_DATA = ("new_data", "correction")
+
+OXYGEN_WORDS = dict(OXYGEN_DEVICES)
+VASOPRESSOR_WORDS = dict(VASOPRESSORS)
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 216, 44, 4
 
@@ -205,13 +210,32 @@ class Card:
             items.append(("SpO2", f"{number(entry.spo2)} %", low))
         return items
 
-    @property
-    def vitals_interval(self) -> timedelta:
-        return timedelta(hours=self.ward.vitals_interval_hours)
-
     @cached_property
+    def status(self) -> Status:
+        return Status(
+            self.current,
+            self.episode,
+            self.now,
+            self.vitals.observed_at if self.vitals else None,
+            self.neuro.observed_at if self.neuro else None,
+        )
+
+    @property
+    def details(self) -> dict:
+        return self.status.details
+
+    @property
+    def acuity(self) -> int | None:
+        """Clinical-rules.md section 9: orders the board and colours the card."""
+        return self.status.acuity
+
+    @property
     def vitals_overdue(self) -> bool:
-        return self.vitals is None or self.vitals_age > self.vitals_interval
+        return self.status.vitals_due.is_due
+
+    @property
+    def neuro_overdue(self) -> bool:
+        return self.neuro is not None and self.status.neuro_due.is_due
 
     @cached_property
     def regrade_waiting_since(self) -> datetime | None:
@@ -234,23 +258,39 @@ class Card:
 
     @cached_property
     def overdue(self) -> bool:
-        return self.vitals_overdue or self.grading_overdue
+        return self.vitals_overdue or self.neuro_overdue or self.grading_overdue
+
+    @cached_property
+    def support(self) -> dict:
+        """The oxygen and vasopressors in force as the rules read them: from the
+        latest set that recorded each (section 2 r2), with when."""
+        return self.details.get("support") or {}
+
+    def _charted_at(self, key: str) -> str:
+        moment = self.support.get(key)
+        if not moment or self.vitals is None:
+            return ""
+        moment = datetime.fromisoformat(moment)
+        return "" if moment >= self.vitals.observed_at else f" (charted {self._when(moment)})"
 
     @cached_property
     def oxygen_label(self) -> str:
-        vitals = self.vitals
-        if vitals is None:
+        device = self.support.get("oxygen_device")
+        if device is None:
             return "not charted"
-        label = vitals.get_oxygen_device_display()
-        if vitals.oxygen_flow_l_min:
-            label += f" {number(float(vitals.oxygen_flow_l_min))} L/min"
-        return label
+        label = OXYGEN_WORDS.get(device, device)
+        flow = self.support.get("oxygen_flow_l_min")
+        if flow:
+            label += f" {number(float(flow))} L/min"
+        return label + self._charted_at("oxygen_at")
 
     @cached_property
     def vasopressors(self) -> list[str]:
-        if self.vitals is None:
-            return []
-        return [pressor.get_drug_display() for pressor in self.vitals.vasopressors.all()]
+        return [VASOPRESSOR_WORDS.get(p, p) for p in self.support.get("vasopressors", [])]
+
+    @property
+    def vasopressors_charted_at(self) -> str:
+        return self._charted_at("vasopressors_at")
 
     @cached_property
     def counters(self) -> tuple[rules.DrugCounter, ...]:
@@ -277,6 +317,9 @@ class Card:
         # heading, then what waits for a decision, then what is late.
         crs, icans = self.crs or 0, self.icans or 0
         return (
+            # Section 9: acuity orders the board; shock without fever sorts
+            # with grade 3-4 CRS, not among the calm.
+            -(self.acuity or 0),
             -max(crs, icans),
             -min(crs, icans),
             not self.rises,
@@ -453,7 +496,7 @@ def _history(episodes: list[Episode], now: datetime) -> dict[int, list]:
     regrades is thousands of rows for a unit)."""
     since = now - SPARKLINE_WINDOW
     anchors = [e.window_start_id for e in episodes if e.window_start_id]
-    current = Assessment.objects.defer("details", "inputs_used").in_bulk(
+    current = Assessment.objects.defer("inputs_used").in_bulk(
         [e.current_id for e in episodes if e.current_id]
     )
     window = (

@@ -104,7 +104,7 @@ def board(request, ward_id: int | None = None):
 def _counts(cards: list[Card]) -> dict[str, int]:
     return {
         "patients": len(cards),
-        "severe": sum(1 for card in cards if (card.worst or 0) >= 3),
+        "severe": sum(1 for card in cards if (card.acuity or 0) >= 3),
         "rising": sum(1 for card in cards if card.rises),
         "prompts": sum(len(card.open_prompts) for card in cards),
         "overdue": sum(1 for card in cards if card.overdue),

@@ -39,6 +39,13 @@ class Assessment(models.Model):
     inputs_used = models.JSONField(default=list)
     rules_version = models.CharField(max_length=32)
     protocol = models.CharField(max_length=8)
+    # Clinical-rules.md section 9: how ill the patient is, whatever the cause;
+    # it orders the board and colours the patient.
+    acuity = models.PositiveSmallIntegerField(default=0)
+    news2_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Section 7 r2: when the next vitals set and neuro assessment are due.
+    vitals_due_at = models.DateTimeField(null=True, blank=True)
+    neuro_due_at = models.DateTimeField(null=True, blank=True)
     # The rest of the evaluation (tocilizumab counters, open prompts) as shown then.
     details = models.JSONField(default=dict)
 
@@ -50,7 +57,8 @@ class Assessment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(crs_grade__lte=4, icans_grade__lte=4), name="grades_0_to_4"
-            )
+            ),
+            models.CheckConstraint(condition=models.Q(acuity__lte=4), name="acuity_0_to_4"),
         ]
 
     def __str__(self) -> str:
@@ -69,6 +77,10 @@ class Assessment(models.Model):
                 "inputs_used",
                 "rules_version",
                 "protocol",
+                "acuity",
+                "news2_score",
+                "vitals_due_at",
+                "neuro_due_at",
             )
         )
 
@@ -85,7 +97,14 @@ class Prompt(models.Model):
 
     OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
     STATES = [(OPEN, "Open"), (ACKNOWLEDGED, "Acknowledged"), (RESOLVED, "Resolved")]
-    SEVERITIES = [("critical", "Critical"), ("high", "High"), ("medium", "Medium"), ("low", "Low")]
+    # Most severe first, as the rules order them (grading.rules.situation.SEVERITY_ORDER).
+    SEVERITIES = [
+        ("critical", "Critical"),
+        ("high", "High"),
+        ("medium", "Medium"),
+        ("low", "Low"),
+        ("info", "Info"),
+    ]
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="prompts")
     code = models.CharField(max_length=40)

@@ -11,11 +11,39 @@ from patients.models import Episode
 
 from .models import Assessment
 from .prompt_services import sync_prompts
-from .rules import evaluate
+from .rules import Snapshot, evaluate
 from .rules.case import evaluation_to_json
+from .rules.circulation import latest_vasopressors
+from .rules.evaluate import Evaluation
+from .rules.oxygenation import current_oxygen
+from .rules.wording import iso_z
 from .snapshot import episode_snapshot
 
 log = logging.getLogger(__name__)
+
+
+def assessment_details(evaluation: Evaluation, snapshot: Snapshot) -> dict:
+    """What the screens show beside the grades: the `manage.py grade` output,
+    plus the words of acuity, NEWS2 and due times, and the support in force
+    with when it was charted (a set may not have recorded it)."""
+    details = evaluation_to_json(evaluation)
+    details["news2"]["reason"] = evaluation.news2.reason
+    details["news2"]["missing_words"] = list(evaluation.news2.missing_words)
+    details["due"]["vitals_reason"] = evaluation.due.vitals_reason
+    details["due"]["neuro_reason"] = evaluation.due.neuro_reason
+    # The intervals, so a set charted after this assessment is timed right.
+    details["due"]["vitals_interval_minutes"] = evaluation.due.vitals_interval.total_seconds() / 60
+    details["due"]["neuro_interval_minutes"] = evaluation.due.neuro_interval.total_seconds() / 60
+    oxygen = current_oxygen(snapshot)
+    pressors = latest_vasopressors(snapshot)
+    details["support"] = {
+        "oxygen_device": oxygen.oxygen.device if oxygen else None,
+        "oxygen_flow_l_min": oxygen.oxygen.flow_l_min if oxygen else None,
+        "oxygen_at": iso_z(oxygen.at) if oxygen else None,
+        "vasopressors": list(pressors.vasopressors) if pressors else [],
+        "vasopressors_at": iso_z(pressors.at) if pressors else None,
+    }
+    return details
 
 
 def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> Assessment | None:
@@ -34,7 +62,8 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
         )
         at = at or timezone.now()
         chart_seen = episode.chart_changed_at
-        evaluation = evaluate(episode_snapshot(episode, at))
+        snapshot = episode_snapshot(episode, at)
+        evaluation = evaluate(snapshot)
         candidate = Assessment(
             patient=episode.patient,
             episode=episode,
@@ -47,7 +76,11 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
             inputs_used=sorted(set(evaluation.crs.used) | set(evaluation.icans.used)),
             rules_version=evaluation.rules_version,
             protocol=episode.patient.ward.protocol,
-            details=evaluation_to_json(evaluation),
+            acuity=evaluation.acuity.level,
+            news2_score=evaluation.news2.score,
+            vitals_due_at=evaluation.due.vitals_at,
+            neuro_due_at=evaluation.due.neuro_at,
+            details=assessment_details(evaluation, snapshot),
         )
         previous = episode.assessments.filter(evaluated_at__lte=at).latest_first().first()
         changed = not candidate.same_result_as(previous)

@@ -37,6 +37,12 @@ def ward_settings(ward: Ward) -> WardSettings:
         infant_systolic_below=ward.infant_systolic_below,
         weight_valid_days=ward.weight_valid_days,
         refractory_after_hours=ward.refractory_after_hours,
+        evidence_window_hours=ward.evidence_window_hours,
+        crs_resolution_hours=ward.crs_resolution_hours,
+        vitals_interval_hours=ward.vitals_interval_hours,
+        vitals_interval_unwell_hours=ward.vitals_interval_unwell_hours,
+        neuro_interval_hours=ward.neuro_interval_hours,
+        neuro_interval_icans_hours=ward.neuro_interval_icans_hours,
     )
 
 

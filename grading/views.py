@@ -5,10 +5,12 @@ from django.views.decorators.http import require_safe
 
 from crsmonitor.roles import PHARMACIST, PHYSICIAN, has_role
 from patients import access
+from patients import selectors as patient_selectors
 from patients.models import Episode, Ward
 
 from . import board_services, selectors
 from .models import DoseOverride
+from .status import Status
 
 
 def back(request, default: str):
@@ -78,9 +80,21 @@ def grade_panel(request, patient_id: int):
 def _panel(patient, episode, latest_two) -> dict:
     current = latest_two[0] if latest_two else None
     previous = latest_two[1] if len(latest_two) > 1 else None
+    status = None
+    if episode is not None:
+        vitals = patient_selectors.last_vitals(episode)
+        neuro = patient_selectors.last_neuro(episode)
+        status = Status(
+            current,
+            episode,
+            timezone.now(),
+            vitals.observed_at if vitals else None,
+            neuro.observed_at if neuro else None,
+        )
     return {
         "patient": patient,
         "episode": episode,
+        "status": status,
         "current": current,
         "rose": selectors.grades_rose(current, previous),
         "pending": bool(episode and episode.is_active and selectors.regrade_pending(episode)),

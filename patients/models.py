@@ -83,6 +83,27 @@ class Ward(models.Model):
     vitals_interval_hours = models.PositiveSmallIntegerField(
         default=4, help_text="Vitals older than this mark the bed as due."
     )
+    # Clinical-rules r2 choices (sections 2, 7, 8 and 13.8).
+    vitals_interval_unwell_hours = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("1"),
+        help_text="Vitals interval at CRS ≥ 2 or acuity ≥ 2 (hours).",
+    )
+    neuro_interval_hours = models.PositiveSmallIntegerField(
+        default=12, help_text="A neuro check (ICE/CAPD) is due this long after the last."
+    )
+    neuro_interval_icans_hours = models.PositiveSmallIntegerField(
+        default=4, help_text="Neuro check interval at ICANS ≥ 1 or with a high ICANS risk."
+    )
+    evidence_window_hours = models.PositiveSmallIntegerField(
+        default=12,
+        help_text="Blood pressure, oxygen and vasopressor records older than this no longer grade.",
+    )
+    crs_resolution_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text="A CRS resolves after this long with no fever, hypotension, vasopressor or O2.",
+    )
     # Staff see the patients of their own wards (unless they may see all wards).
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="wards")
     weight_valid_days = models.PositiveSmallIntegerField(
@@ -100,6 +121,16 @@ class Ward(models.Model):
             models.CheckConstraint(
                 condition=Q(fever_lookback_hours__gte=1, fever_lookback_hours__lte=72),
                 name="ward_fever_lookback_1_72h",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    vitals_interval_unwell_hours__gt=0,
+                    neuro_interval_hours__gte=1,
+                    neuro_interval_icans_hours__gte=1,
+                    evidence_window_hours__gte=1,
+                    crs_resolution_hours__gte=1,
+                ),
+                name="ward_r2_intervals_positive",
             ),
             models.CheckConstraint(
                 condition=Q(vitals_interval_hours__gte=1, vitals_interval_hours__lte=24),

@@ -14,7 +14,6 @@ from .models import (
 )
 
 # clinical-rules section 6 (`neuro_overdue`): an ICE/CAPD at least every 12 hours.
-NEURO_CHECK_EVERY = timedelta(hours=12)
 
 # The history on the bedside page covers a day and a shift handover.
 HISTORY_WINDOW = timedelta(hours=24)
@@ -55,13 +54,16 @@ def last_vitals(episode: Episode) -> VitalsSet | None:
     return _latest(VitalsSet, episode).prefetch_related("vasopressors").first()
 
 
+def last_neuro(episode: Episode) -> NeuroAssessment | None:
+    return _latest(NeuroAssessment, episode).first()
+
+
 def baseline_neuro(episode: Episode) -> NeuroAssessment | None:
     """The last valid ICE/CAPD before the infusion: what later ones are read against."""
     return _latest(NeuroAssessment, episode).filter(observed_at__lt=episode.infusion_at).first()
 
 
 def bedside_summary(episode: Episode, now: datetime) -> dict:
-    ward = episode.patient.ward
     vitals = last_vitals(episode)
     neuro = _latest(NeuroAssessment, episode).first()
     return {
@@ -69,15 +71,6 @@ def bedside_summary(episode: Episode, now: datetime) -> dict:
         "last_neuro": neuro,
         "baseline": baseline_neuro(episode),
         "weight": _latest(WeightMeasurement, episode).first(),
-        "due": [
-            Due(
-                "Vitals",
-                vitals.observed_at if vitals else None,
-                timedelta(hours=ward.vitals_interval_hours),
-                now,
-            ),
-            Due("Neuro check", neuro.observed_at if neuro else None, NEURO_CHECK_EVERY, now),
-        ],
     }
 
 

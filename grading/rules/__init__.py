@@ -9,6 +9,8 @@ from .crs import grade_crs
 from .evaluate import RULES_VERSION, Evaluation, evaluate
 from .fever import crs_onset
 from .icans import grade_icans
+from .icans_floor import ICANS_ACTIONS, ICANS_ANY_GRADE, icans_actions, icans_steroids
+from .icans_prompts import icans_risk_evidence, icans_risk_open_until
 from .prompts import PROMPT_CODES, Prompt, prompts
 from .protocols import PROTOCOLS, Action, HemoperfusionRule, Protocol, SteroidRule
 from .steroids import (
@@ -36,8 +38,11 @@ from .types import (
     VitalsEntry,
     WardSettings,
 )
+from .workup import first_antibacterial, first_blood_culture
 
 __all__ = [
+    "ICANS_ACTIONS",
+    "ICANS_ANY_GRADE",
     "PROMPT_CODES",
     "PROTOCOLS",
     "NO_PAEDIATRIC_DOSE",
@@ -67,8 +72,14 @@ __all__ = [
     "crs_onset",
     "drug_counters",
     "evaluate",
+    "first_antibacterial",
+    "first_blood_culture",
     "grade_crs",
     "grade_icans",
+    "icans_actions",
+    "icans_risk_evidence",
+    "icans_risk_open_until",
+    "icans_steroids",
     "prompts",
     "steroid_dexamethasone_equivalent_mg",
     "steroid_recommendations",

@@ -9,6 +9,7 @@ Beyond the spec, a case may carry `patient.weight_at`, `neuro[].excluded` and a
 `settings` object (WardSettings fields), so every rule can be replayed.
 """
 
+import difflib
 import json
 import math
 from dataclasses import fields
@@ -18,18 +19,23 @@ from clinical import ranges
 from clinical.vocabulary import (
     CEREBRAL_EDEMA,
     CONSCIOUSNESS,
+    DRUG_ALIASES,
+    DRUG_CLASS,
+    DRUG_CLASSES,
     DRUGS,
-    LABS,
+    EVENT_KINDS,
     NEURO_TOOLS,
     OXYGEN_DEVICES,
     SEIZURE,
     VASOPRESSORS,
+    canonical_drug,
 )
 
 from .evaluate import Evaluation
 from .protocols import PROTOCOLS
 from .types import (
     NEURO_DOMAINS,
+    EventEntry,
     LabEntry,
     MedicationEntry,
     NeuroEntry,
@@ -44,9 +50,19 @@ from .wording import iso_z
 # Age has no chart range; this only catches typing errors (days for years).
 AGE_YEARS = ranges.Range(0, 130, "years")
 
-TOP_KEYS = ("at", "protocol", "patient", "infusion_at", "vitals", "neuro", "medications", "labs")
+TOP_KEYS = (
+    "at",
+    "protocol",
+    "patient",
+    "infusion_at",
+    "vitals",
+    "neuro",
+    "medications",
+    "labs",
+    "events",
+)
 OPTIONAL_TOP_KEYS = ("settings",)
-PATIENT_KEYS = ("age_years", "weight_kg", "weight_at")
+PATIENT_KEYS = ("age_years", "weight_kg", "weight_at", "news2_scale")
 OXYGEN_KEYS = ("device", "flow_l_min")
 NEURO_KEYS = (
     "at",
@@ -58,8 +74,19 @@ NEURO_KEYS = (
     "cerebral_edema",
     "excluded",
 )
-MEDICATION_KEYS = ("at", "drug", "dose_mg")
+MEDICATION_KEYS = ("at", "drug", "dose_mg", "class")
 LAB_KEYS = ("at", "test", "value", "uln")
+EVENT_KEYS = ("at", "kind")
+
+# Clinical-rules.md section 1: free text (a drug name, say) at most 500 characters.
+NAME_MAX_CHARS = 500
+
+# Every name the vocabulary knows a drug by. An unknown name this close to
+# one of them is taken for a typing error, not a new drug: a misspelt
+# tocilizumab or steroid would otherwise escape its counters and limits
+# (clinical-rules.md section 5 r2, "every tocilizumab counts").
+KNOWN_DRUG_NAMES = tuple(sorted({code for code, _ in DRUGS} | set(DRUG_ALIASES)))
+TYPO_SIMILARITY = 0.88
 
 # Vitals field -> its plausible range (clinical-rules.md section 1).
 VITALS_RANGES = {
@@ -212,11 +239,15 @@ def _vitals(value, field: str, ref: str) -> VitalsEntry:
             _name(field, "systolic"),
             f"{_shown(systolic)} must be above the diastolic {_shown(diastolic)}",
         )
+    # Grade-command.md r2: vasopressors absent or null were not recorded in
+    # this set (carried forward); [] says explicitly that none run.
     pressors_field = _name(field, "vasopressors")
-    pressors = tuple(
-        _code(drug, f"{pressors_field}[{i}]", VASOPRESSORS, "a vasopressor")
-        for i, drug in enumerate(_list(entry.get("vasopressors"), pressors_field))
-    )
+    pressors = None
+    if entry.get("vasopressors") is not None:
+        pressors = tuple(
+            _code(drug, f"{pressors_field}[{i}]", VASOPRESSORS, "a vasopressor")
+            for i, drug in enumerate(_list(entry["vasopressors"], pressors_field))
+        )
     return VitalsEntry(
         at=_time(entry["at"], _name(field, "at")),
         oxygen=_oxygen(entry.get("oxygen"), _name(field, "oxygen")),
@@ -264,16 +295,45 @@ def _neuro(value, field: str, ref: str) -> NeuroEntry:
     )
 
 
+def _open_name(value, field: str, what: str) -> str:
+    """A name from an open vocabulary (grade-command.md r2): any non-empty
+    text, read in lower case."""
+    if not isinstance(value, str) or not value.strip():
+        raise CaseError(field, f"expected {what}, got {_shown(value)}")
+    if len(value) > NAME_MAX_CHARS:
+        raise CaseError(field, f"is {len(value)} characters long; at most {NAME_MAX_CHARS}")
+    return value.strip().lower()
+
+
+def _drug(value, field: str) -> str:
+    drug = canonical_drug(_open_name(value, field, "a drug name"))
+    if drug not in DRUG_CLASS and drug not in vocabulary_codes(DRUGS):
+        close = difflib.get_close_matches(drug, KNOWN_DRUG_NAMES, n=1, cutoff=TYPO_SIMILARITY)
+        if close:
+            raise CaseError(
+                field,
+                f"{_shown(value)} is not a known drug but is close to {_shown(close[0])}:"
+                " give the exact name (a misspelt drug escapes its counters and limits)",
+            )
+    return drug
+
+
 def _medication(value, field: str, ref: str) -> MedicationEntry:
     entry = _object(value, field, MEDICATION_KEYS, required=("at", "drug"))
-    drug = entry["drug"]
-    if drug == "paracetamol":
-        raise CaseError(_name(field, "drug"), '"paracetamol" is charted as "acetaminophen"')
+    drug = _drug(entry["drug"], _name(field, "drug"))
+    given_class = _optional(entry, "class", _code, field, DRUG_CLASSES, "a drug class")
+    built_in = DRUG_CLASS.get(drug)
+    if given_class is not None and built_in is not None and given_class != built_in:
+        raise CaseError(
+            _name(field, "class"),
+            f"{_shown(given_class)} contradicts {drug}, which is {built_in}; leave the class out",
+        )
     return MedicationEntry(
         at=_time(entry["at"], _name(field, "at")),
-        drug=_code(drug, _name(field, "drug"), DRUGS, "a charted drug"),
+        drug=drug,
         dose_mg=_optional(entry, "dose_mg", _positive, field),
         ref=ref,
+        drug_class=given_class,
     )
 
 
@@ -284,9 +344,27 @@ def _lab(value, field: str, ref: str) -> LabEntry:
         raise CaseError(_name(field, "value"), f"{_shown(measured)} must not be negative")
     return LabEntry(
         at=_time(entry["at"], _name(field, "at")),
-        test=_code(entry["test"], _name(field, "test"), LABS, "a lab test"),
+        # Grade-command.md r2: an unknown test is accepted and affects nothing.
+        test=_open_name(entry["test"], _name(field, "test"), "a lab test name"),
         value=measured,
         uln=_optional(entry, "uln", _positive, field),
+        ref=ref,
+    )
+
+
+def _news2_scale(value, field: str) -> int:
+    if value is None:
+        return 1
+    if value not in (1, 2) or isinstance(value, bool):
+        raise CaseError(field, f"{_shown(value)} is not a NEWS2 SpO2 scale; allowed: 1, 2")
+    return int(value)
+
+
+def _event(value, field: str, ref: str) -> EventEntry:
+    entry = _object(value, field, EVENT_KEYS, required=("at", "kind"))
+    return EventEntry(
+        at=_time(entry["at"], _name(field, "at")),
+        kind=_code(entry["kind"], _name(field, "kind"), EVENT_KINDS, "a work-up event"),
         ref=ref,
     )
 
@@ -335,10 +413,12 @@ def parse_case(obj, prefix: str = "") -> Snapshot:
         weight_at=_optional(patient, "weight_at", _time, patient_field),
         infusion_at=_optional(case, "infusion_at", _time, prefix.rstrip(".")),
         protocol=protocol,
+        news2_scale=_news2_scale(patient.get("news2_scale"), _name(patient_field, "news2_scale")),
         vitals=entries("vitals", _vitals),
         neuro=entries("neuro", _neuro),
         medications=entries("medications", _medication),
         labs=entries("labs", _lab),
+        events=entries("events", _event),
         settings=WardSettings() if settings is None else _settings(settings, f"{prefix}settings"),
     )
 
@@ -376,7 +456,13 @@ def evaluation_to_json(ev: Evaluation) -> dict:
     toci = ev.tocilizumab
     return {
         "at": iso_z(ev.at),
-        "crs": {"grade": ev.crs.grade, "reasons": list(ev.crs.reasons)},
+        "crs": {
+            "grade": ev.crs.grade,
+            "reasons": list(ev.crs.reasons),
+            "status": ev.course.status,
+            "onset_at": iso_z(ev.course.onset_at),
+            "resolved_at": iso_z(ev.course.resolved_at),
+        },
         "icans": {"grade": ev.icans.grade, "reasons": list(ev.icans.reasons)},
         "tocilizumab": {
             "dose_mg": toci.dose_mg,
@@ -392,4 +478,19 @@ def evaluation_to_json(ev: Evaluation) -> dict:
             {"code": p.code, "severity": p.severity, "text": p.text, "source": p.source}
             for p in ev.prompts
         ],
+        "acuity": {"level": ev.acuity.level, "reasons": list(ev.acuity.reasons)},
+        "news2": {
+            "score": ev.news2.score,
+            "band": ev.news2.band,
+            "single_red": ev.news2.single_red,
+            "complete": ev.news2.complete,
+            "missing": list(ev.news2.missing),
+        },
+        "qsofa": {
+            "score": ev.qsofa.score,
+            "positive": ev.qsofa.positive,
+            "complete": ev.qsofa.complete,
+            "missing": list(ev.qsofa.missing),
+        },
+        "due": {"vitals_at": iso_z(ev.due.vitals_at), "neuro_at": iso_z(ev.due.neuro_at)},
     }

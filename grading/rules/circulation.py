@@ -3,6 +3,7 @@
 
 import math
 
+from .oxygenation import current_oxygen
 from .types import Finding, Snapshot, VitalsEntry, WardSettings, refs
 from .wording import clock, number
 
@@ -118,25 +119,51 @@ def vasopressor_grade(running: tuple[str, ...]) -> int:
 
 
 def hypotension_finding(snapshot: Snapshot) -> Finding:
-    """The hypotension grade at T: vasopressors from the latest vitals set,
-    pressure from the latest set that measured one."""
+    """The hypotension grade at T: vasopressors from the latest set that
+    recorded them, pressure from the latest set that measured one, each only
+    while inside the evidence window (clinical-rules.md section 2 r2: a
+    days-old low pressure no longer grades)."""
     latest = latest_vitals(snapshot)
     recorded = latest_vasopressors(snapshot)
-    running = recorded.vasopressors if recorded is not None else ()
+    stale = []
+    running: tuple[str, ...] = ()
+    if recorded is not None and not snapshot.fresh(recorded):
+        if recorded.vasopressors:
+            stale.append(f"vasopressors last charted {clock(recorded.at, snapshot.at)}")
+    elif recorded is not None:
+        running = recorded.vasopressors
     if running:
         text = _vasopressor_reason(snapshot, running)
         if recorded is not latest:
             text += f" (last charted {clock(recorded.at, snapshot.at)})"
         return Finding(vasopressor_grade(running), text, refs(recorded))
     entry = latest_pressure(snapshot)
-    if entry is None:
-        return Finding(0, "Blood pressure not recorded")
+    window = number(snapshot.settings.evidence_window_hours)
+    if entry is None or not snapshot.fresh(entry):
+        if entry is not None:
+            stale.insert(0, f"last {clock(entry.at, snapshot.at)}")
+        detail = f" ({'; '.join(stale)}: too old to grade)" if stale else ""
+        return Finding(0, f"No blood pressure charted in the last {window} h{detail}")
     when = "" if entry is latest else f" at {clock(entry.at, snapshot.at)}"
     low = hypotension(entry, snapshot.age_years, snapshot.settings)
     if low is None:
         return Finding(0, f"No hypotension ({pressure_words(entry)}{when})", refs(entry))
     # ASTCT 2019 table 2: hypotension not requiring vasopressors is grade 2.
     return Finding(2, f"Hypotension ({low}{when}) without vasopressors", refs(entry))
+
+
+def stale_evidence(snapshot: Snapshot) -> tuple[str, ...]:
+    """What was charted once but is now older than the evidence window
+    (section 2 r2: it no longer grades, and grading_overdue is raised)."""
+    found = []
+    for what, entry in (
+        ("blood pressure", latest_pressure(snapshot)),
+        ("vasopressors", latest_vasopressors(snapshot)),
+        ("oxygen support", current_oxygen(snapshot)),
+    ):
+        if entry is not None and not snapshot.fresh(entry):
+            found.append(f"{what} (last {clock(entry.at, snapshot.at)})")
+    return tuple(found)
 
 
 def _vasopressor_reason(snapshot: Snapshot, running: tuple[str, ...]) -> str:

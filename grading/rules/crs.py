@@ -1,15 +1,15 @@
 """The ASTCT 2019 CRS grade (Lee et al. 2019, table 2; clinical-rules.md section 2)."""
 
 from .circulation import hypotension_finding
-from .fever import fever_status
+from .fever import FeverStatus, fever_status
 from .oxygenation import hypoxia_finding
 from .types import Grade, Snapshot
 
 
-def grade_crs(snapshot: Snapshot) -> Grade:
+def grade_crs(snapshot: Snapshot, fever: FeverStatus | None = None) -> Grade:
     """Grade = the more severe of the hypotension and hypoxia grades, at least 1
     with a fever, 0 without the fever criterion (ASTCT 2019 table 2)."""
-    fever = fever_status(snapshot)
+    fever = fever or fever_status(snapshot)
     circulation = hypotension_finding(snapshot)
     oxygen = hypoxia_finding(snapshot)
     support = max(circulation.grade, oxygen.grade)
@@ -25,7 +25,9 @@ def grade_crs(snapshot: Snapshot) -> Grade:
         # hypotension and/or hypoxia"): without a fever, grade 1 has nothing
         # to stand on, so no hypotension and no oxygen need is grade 0.
         if support == 0:
-            return Grade(0, fever.reasons + ("No hypotension and no oxygen need",), used)
+            return Grade(
+                0, fever.reasons + ("CRS active, no fever, hypotension or oxygen need now",), used
+            )
         return Grade(support, fever.reasons + parts, used)
 
     # No fever criterion: not CRS, whatever the support (ASTCT 2019; the

@@ -1,14 +1,15 @@
 """The fever criterion of CRS (clinical-rules.md section 2)."""
 
-from bisect import bisect_left
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .course import CrsCourse, crs_course
+from .temperature import FEVER_FROM_C, is_fever
 from .types import MedicationEntry, Snapshot, VitalsEntry, refs
 from .wording import celsius, clock, number
 
-# ASTCT 2019 (Lee et al., table 2 footnote): fever is a temperature >= 38.0 °C.
-FEVER_FROM_C = 38.0
+__all__ = ["FEVER_FROM_C", "is_fever", "fever_status", "crs_onset"]
 
 # ASTCT 2019 and seed 000 "Special considerations": once CRS was documented,
 # these drugs mask fever, so later grading no longer needs it.
@@ -24,14 +25,6 @@ ANTIPYRETIC_OR_ANTICYTOKINE = frozenset(
         "hydrocortisone",
     }
 )
-
-
-# 100.4 °F converted to °C can land a hair under 38.0; it is still 38.0.
-FLOAT_TOLERANCE = 1e-6
-
-
-def is_fever(temperature_c: float | None) -> bool:
-    return temperature_c is not None and temperature_c >= FEVER_FROM_C - FLOAT_TOLERANCE
 
 
 def episode_fevers(snapshot: Snapshot) -> tuple[VitalsEntry, ...]:
@@ -56,36 +49,47 @@ def lookback(snapshot: Snapshot) -> timedelta:
 
 
 def vitals_in_lookback(snapshot: Snapshot) -> tuple[VitalsEntry, ...]:
-    """Vitals in [T - look-back, T], since the infusion. The boundary is
-    inclusive: a fever exactly 24 h ago still counts."""
+    """Vitals in (T - look-back, T], since the infusion: the half-open window
+    of clinical-rules.md section 2 r2, so a fever exactly 24 h ago no longer
+    counts."""
     start = snapshot.at - lookback(snapshot)
-    if snapshot.infusion_at is not None:
-        start = max(start, snapshot.infusion_at)
-    first = bisect_left(snapshot.vitals, start, key=lambda v: v.at)
-    return snapshot.vitals[first:]
+    first = bisect_right(snapshot.vitals, start, key=lambda v: v.at)
+    return tuple(v for v in snapshot.vitals[first:] if snapshot.since(v.at))
 
 
-def fever_in_lookback(snapshot: Snapshot) -> VitalsEntry | None:
-    """The highest fever in the look-back (**choice**: 24 h, per ward)."""
-    recent = [v for v in vitals_in_lookback(snapshot) if is_fever(v.temperature_c)]
+def fever_in_lookback(snapshot: Snapshot, course: CrsCourse) -> VitalsEntry | None:
+    """The highest fever in the look-back (**choice**: 24 h, per ward) that
+    belongs to the CRS now active. Section 13.1: after resolution, fevers
+    charted before it belong to the resolved CRS and never count again."""
+    if not course.active:
+        return None
+    recent = [
+        v
+        for v in vitals_in_lookback(snapshot)
+        if is_fever(v.temperature_c) and v.at >= course.onset_at
+    ]
     if not recent:
         return None
     # Highest first; among equal temperatures the latest.
     return max(recent, key=lambda v: (v.temperature_c, v.at))
 
 
-def fever_exemption(snapshot: Snapshot) -> tuple[VitalsEntry, MedicationEntry] | None:
-    """The first fever after infusion and the first antipyretic or anti-cytokine
-    drug given at or after it (ASTCT 2019; seed 000 "Special considerations").
+def fever_exemption(
+    snapshot: Snapshot, course: CrsCourse
+) -> tuple[VitalsEntry, MedicationEntry] | None:
+    """The onset fever of the active CRS and the first antipyretic or
+    anti-cytokine drug given at or after it (ASTCT 2019; seed 000 "Special
+    considerations"). Section 2 r2: the exemption lasts only while that CRS is
+    active; after it resolves, a fever is needed again.
 
-    A drug given before any fever exempts nothing: there was no CRS to mask.
+    A drug given before the fever exempts nothing: there was no CRS to mask.
     """
-    first = first_fever(snapshot)
-    if first is None:
+    if not course.active:
         return None
+    onset = next(v for v in snapshot.vitals if v.at == course.onset_at)
     for medication in snapshot.medications:
-        if medication.drug in ANTIPYRETIC_OR_ANTICYTOKINE and medication.at >= first.at:
-            return first, medication
+        if medication.drug in ANTIPYRETIC_OR_ANTICYTOKINE and medication.at >= onset.at:
+            return onset, medication
     return None
 
 
@@ -95,6 +99,7 @@ class FeverStatus:
     exemption: tuple[VitalsEntry, MedicationEntry] | None
     reasons: tuple[str, ...]
     used: tuple[str, ...]
+    course: CrsCourse
 
     @property
     def met(self) -> bool:
@@ -103,25 +108,32 @@ class FeverStatus:
 
 def fever_status(snapshot: Snapshot) -> FeverStatus:
     at = snapshot.at
+    course = crs_course(snapshot)
     window = f"the last {number(snapshot.settings.fever_lookback_hours)} h"
-    fever = fever_in_lookback(snapshot)
-    exemption = fever_exemption(snapshot)
+    fever = fever_in_lookback(snapshot, course)
+    exemption = fever_exemption(snapshot, course)
     if fever is not None:
         reason = f"Fever {celsius(fever.temperature_c)} at {clock(fever.at, at)}"
-        return FeverStatus(fever, exemption, (reason,), refs(fever))
+        return FeverStatus(fever, exemption, (reason,), refs(fever), course)
 
     reasons = [f"No fever (≥ {FEVER_FROM_C:.1f} °C) in {window}{_highest(snapshot)}"]
+    if course.status == "resolved":
+        reasons.append(
+            f"CRS that began {clock(course.onset_at, at)} resolved {clock(course.resolved_at, at)};"
+            " a new fever is needed to grade CRS again"
+        )
     reasons.extend(_before_infusion(snapshot))
     used: tuple[str, ...] = ()
     if exemption is not None:
         first, drug = exemption
         reasons.append(
-            f"Fever not required: fever {celsius(first.temperature_c)} at {clock(first.at, at)},"
-            f" then {drug.drug} at {clock(drug.at, at)} (after antipyretic or anti-cytokine"
-            " therapy CRS is graded on hypotension and hypoxia; ASTCT 2019)"
+            f"Fever not required while this CRS is active: fever {celsius(first.temperature_c)}"
+            f" at {clock(first.at, at)}, then {drug.drug} at {clock(drug.at, at)} (after"
+            " antipyretic or anti-cytokine therapy CRS is graded on hypotension and hypoxia;"
+            " ASTCT 2019)"
         )
         used = refs(first, drug)
-    return FeverStatus(None, exemption, tuple(reasons), used)
+    return FeverStatus(None, exemption, tuple(reasons), used, course)
 
 
 def _highest(snapshot: Snapshot) -> str:
@@ -137,7 +149,7 @@ def _before_infusion(snapshot: Snapshot) -> list[str]:
     early = [
         v
         for v in snapshot.vitals
-        if is_fever(v.temperature_c) and v.at >= start and not snapshot.since(v.at)
+        if is_fever(v.temperature_c) and v.at > start and not snapshot.since(v.at)
     ]
     return [
         f"Fever {celsius(v.temperature_c)} at {clock(v.at, snapshot.at)} was before the"

@@ -36,6 +36,9 @@ DEVICE_WORDS = {
     "mechanical_ventilation": "mechanical ventilation",
 }
 
+# ASTCT 2019 table 2, grade 4: CPAP, BiPAP, intubation and mechanical ventilation.
+POSITIVE_PRESSURE = frozenset(device for device, grade in DEVICE_GRADE.items() if grade == 4)
+
 KIND_WORDS = {2: "Low-flow oxygen", 3: "High-flow oxygen", 4: "Positive pressure"}
 
 
@@ -66,6 +69,15 @@ def hypoxia_finding(snapshot: Snapshot) -> Finding:
     entry = current_oxygen(snapshot)
     if entry is None:
         return Finding(0, "Oxygen support not recorded (graded as room air)")
+    if not snapshot.fresh(entry):
+        # Clinical-rules.md section 2 r2: support older than the evidence
+        # window no longer grades; grading_overdue asks for a new set.
+        window = number(snapshot.settings.evidence_window_hours)
+        return Finding(
+            0,
+            f"No oxygen support charted in the last {window} h"
+            f" (last {clock(entry.at, snapshot.at)}: too old to grade)",
+        )
     oxygen = entry.oxygen
     grade = hypoxia_grade(oxygen)
     latest = snapshot.vitals[-1]

@@ -12,10 +12,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-# Short citations used beside each rule; the full references are in
-# Protocol.source.
-SEED_000 = "seed 000"
-SEED_001 = "seed 001"
+# How prompts, protocol pages and printouts name the two documents the
+# built-in protocols follow (clinical-rules.md section 12): words a clinician
+# can look up, never a file name. In comments they stay "seed 000" (shared/
+# seeds/000_623c65b5e40ad08d.txt) and "seed 001" (001_bd14ab9c656b1f75.txt).
+SEED_000 = "Protocol A source: guideline summary on severe CRS and sepsis (2025)"
+SEED_001 = "Protocol B source: guideline summary on CRS diagnosis and management (2025)"
+
+# The other sources, named as clinical-rules.md section 12 names them.
+ASTCT_2019 = "ASTCT 2019 (Lee et al.)"
+TOCILIZUMAB_LABEL = "Tocilizumab US label"
+ASCO_2021 = "ASCO 2021 (Santomasso et al.)"
+NCCN_2026 = "NCCN CAR-T toxicities 2026"
+RCP_NEWS2 = "RCP NEWS2 2017"
 
 
 @dataclass(frozen=True)
@@ -49,12 +58,15 @@ class SteroidRule:
 
 @dataclass(frozen=True)
 class HemoperfusionRule:
-    """When to suggest extracorporeal cytokine adsorption."""
+    """When to suggest extracorporeal cytokine adsorption: the grade persisting
+    after tocilizumab and high-dose steroids, with multiple vasopressors or
+    with at least `organ_dysfunctions` of the signs of multi-organ dysfunction
+    (see hemoperfusion_consider)."""
 
     grade: int
-    needs_multiple_vasopressors: bool
     high_dose_steroid: str  # the drug that counts as "high-dose steroids"
     high_dose_steroid_min_mg: float  # a single dose at least this large
+    organ_dysfunctions: int  # how many signs make "multi-organ dysfunction"
     text: str
     source: str
 
@@ -71,6 +83,14 @@ class Protocol:
     tocilizumab_max_total: int | None
     tocilizumab_min_interval_hours: float
     tocilizumab_repeat: Action  # when a repeat dose is suggested
+    # The protocol's conditions for a repeat dose (clinical-rules.md section 4
+    # r2); one that fails holds the repeat (tocilizumab_repeat_on_hold).
+    # "If no improvement": the CRS grade now at least the grade at the last dose.
+    tocilizumab_repeat_needs_no_improvement: bool
+    # "Infection excluded": a blood culture charted for the current CRS.
+    tocilizumab_repeat_needs_blood_culture: bool
+    # A repeat is considered only this long after the previous dose (None: no end).
+    tocilizumab_repeat_window_hours: float | None
     # A repeat dose is not suggested from this CRS grade while ICANS is present.
     tocilizumab_repeat_needs_no_icans_from_grade: int | None
     # Suggest tocilizumab when grade 1 lasts longer than this (None: never).
@@ -88,10 +108,10 @@ class Protocol:
 
 PROTOCOL_A = Protocol(
     code="A",
-    name="Protocol A: severe CRS with hemoperfusion (seed 000)",
+    name="Protocol A: severe CRS, up to 4 tocilizumab doses, hemoperfusion",
     version="A-2025-10-29",
-    source="seed 000 (shared/seeds/000_623c65b5e40ad08d.txt): Management of Severe Cytokine"
-    " Release Syndrome (CRS) and Sepsis, Dr.Oracle, last updated 2025-10-29",
+    source=f"{SEED_000}: management of severe cytokine release syndrome and sepsis,"
+    " last updated 29 Oct 2025",
     cite=SEED_000,
     tocilizumab_max_per_24h=3,
     tocilizumab_max_total=4,
@@ -100,6 +120,10 @@ PROTOCOL_A = Protocol(
         "repeat every 8 h if no improvement; at most 3 doses in 24 h and 4 in total",
         f"{SEED_000}, Grade 2 CRS",
     ),
+    # Seed 000, Grade 2 CRS: "repeat every 8 hours if no improvement".
+    tocilizumab_repeat_needs_no_improvement=True,
+    tocilizumab_repeat_needs_blood_culture=False,
+    tocilizumab_repeat_window_hours=None,
     tocilizumab_repeat_needs_no_icans_from_grade=None,
     tocilizumab_consider_after_grade_1_hours=72,
     tocilizumab_consider=Action(
@@ -204,25 +228,31 @@ PROTOCOL_A = Protocol(
         "cyclophosphamide",
         "IVIG",
         "anti-thymocyte globulin",
-        "extracorporeal cytokine adsorption with CRRT (hemoperfusion)",
+        "extracorporeal cytokine adsorption (CytoSorb hemoperfusion with CRRT; for grade 4"
+        " not responding to tocilizumab and high-dose steroids, with multiple vasopressors or"
+        " multi-organ dysfunction)",
     ),
     refractory_source=f"{SEED_000}, Management of Refractory CRS",
+    # Seed 000, Hemoperfusion for Severe CRS/Sepsis: grade 4 unresponsive to
+    # tocilizumab and high-dose corticosteroids; multiple vasopressors or
+    # multi-organ dysfunction (clinical-rules.md section 6: two or more signs).
     hemoperfusion=HemoperfusionRule(
         grade=4,
-        needs_multiple_vasopressors=True,
         high_dose_steroid="methylprednisolone",
         high_dose_steroid_min_mg=500,
-        text="consider CytoSorb hemoperfusion with continuous renal replacement therapy",
+        organ_dysfunctions=2,
+        text="consider CytoSorb hemoperfusion with continuous renal replacement therapy"
+        " (the evidence is case series)",
         source=f"{SEED_000}, Hemoperfusion for Severe CRS/Sepsis",
     ),
 )
 
 PROTOCOL_B = Protocol(
     code="B",
-    name="Protocol B: CRS with early ICU (seed 001)",
+    name="Protocol B: CRS with early ICU, at most 2 tocilizumab doses",
     version="B-2025-11-20",
-    source="seed 001 (shared/seeds/001_bd14ab9c656b1f75.txt): Diagnosis and Management of"
-    " Cytokine Release Syndrome, Dr.Oracle, last updated 2025-11-20",
+    source=f"{SEED_001}: diagnosis and management of cytokine release syndrome,"
+    " last updated 20 Nov 2025",
     cite=SEED_001,
     tocilizumab_max_per_24h=None,
     tocilizumab_max_total=2,
@@ -233,6 +263,13 @@ PROTOCOL_B = Protocol(
         " for grades 3-4 only without ICANS",
         f"{SEED_001}, Grade 2 CRS and Grade 3 CRS",
     ),
+    # Seed 001, Grades 2-4: "if no improvement within 3 days and infection
+    # excluded ... in absence of ICANS" (grades 3-4). Clinical-rules.md
+    # section 4 r2 and 13.6: the 3 days are the window after the previous
+    # dose in which a repeat is considered.
+    tocilizumab_repeat_needs_no_improvement=True,
+    tocilizumab_repeat_needs_blood_culture=True,
+    tocilizumab_repeat_window_hours=72,
     tocilizumab_repeat_needs_no_icans_from_grade=3,
     tocilizumab_consider_after_grade_1_hours=None,
     tocilizumab_consider=None,

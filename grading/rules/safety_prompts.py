@@ -5,15 +5,24 @@ condition "is this prompt open at T", returning the prompt or None."""
 
 from datetime import timedelta
 
-from clinical.vocabulary import LABS
+from .circulation import (
+    hypotension_finding,
+    latest_vitals,
+    running_vasopressors,
+    stale_evidence,
+)
+from .fever import is_fever
+from .labs import ANC_BELOW, latest, platelets_low, transaminases_high
 
-from .circulation import hypotension_finding, latest_vitals
-from .fever import fever_in_lookback
-from .oxygenation import current_oxygen, hypoxia_finding
-from .protocols import SEED_000, SEED_001
+# The chart's trajectory flags labs with the same limits.
+from .labs import PLATELETS_BELOW as PLATELETS_BELOW
+from .labs import TRANSAMINASE_ULN_MULTIPLE as TRANSAMINASE_ULN_MULTIPLE
+from .oxygenation import POSITIVE_PRESSURE, current_oxygen, hypoxia_finding
+from .protocols import ASTCT_2019, NCCN_2026, SEED_000, SEED_001
 from .situation import TOCILIZUMAB_SOURCE, Prompt, Situation, make
 from .tocilizumab import doses
 from .wording import celsius, hours, number
+from .workup import first_antibacterial, first_blood_culture
 
 # Seed 001, Diagnostic Criteria and Grading: grade CRS at least every 12 hours;
 # clinical-rules.md section 6 holds ICE/CAPD to the same 12 h.
@@ -23,29 +32,45 @@ ASSESSMENT_INTERVAL = timedelta(hours=12)
 SPO2_ASSESS_BELOW = 92
 
 # Seed 000, "Important Pitfalls to Avoid": no GM-CSF with CAR-T cells.
+# Filgrastim is a G-CSF, not a GM-CSF (grade-command.md r2).
 GM_CSF = frozenset({"sargramostim"})
-
-# Tocilizumab US label, Warnings and Precautions, and seed 001 "Monitoring
-# during treatment": neutropenia < 1000/µL, thrombocytopenia < 50 000/µL,
-# transaminases >= 5 x ULN.
-ANC_BELOW = 1000
-PLATELETS_BELOW = 50_000
-TRANSAMINASE_ULN_MULTIPLE = 5
-DEFAULT_ULN = {code: uln for code, _name, _unit, _loinc, uln in LABS}
 
 
 def infection_workup(s: Situation) -> Prompt | None:
     # Seed 001 (immediately) and seed 000 (if neutropenic): a new fever after
-    # CAR-T may be infection, which mimics CRS.
-    fever = fever_in_lookback(s.snapshot)
-    if fever is None:
+    # CAR-T may be infection, which mimics CRS. Clinical-rules.md sections 6,
+    # 9 and 13.4 (r2): a checklist for each CRS onset that closes when a blood
+    # culture and an antibacterial are charted, not when the fever passes or
+    # the CRS resolves.
+    if not s.crs_onsets:
         return None
+    onset = s.crs_onsets[-1]
+    culture = first_blood_culture(s.snapshot, onset)
+    antibacterial = first_antibacterial(s.snapshot, onset)
+    if culture is not None and antibacterial is not None:
+        return None
+    done, missing = [], []
+    if culture is None:
+        missing.append("a blood culture")
+    else:
+        done.append(f"blood culture at {s.when(culture.at)}")
+    if antibacterial is None:
+        missing.append("an antibacterial")
+    else:
+        done.append(f"{antibacterial.drug} at {s.when(antibacterial.at)}")
     workup = s.protocol.infection_workup
-    text = (
-        f"Fever {celsius(fever.temperature_c)} at {s.when(fever.at)}: infection work-up,"
-        f" {workup.text}"
-    )
+    text = f"CRS onset at {s.when(onset)}{_onset_fever(s, onset)}: infection work-up, {workup.text}"
+    if done:
+        text += f"; charted: {', '.join(done)}"
+    text += f"; still to chart: {' and '.join(missing)}"
     return make("infection_workup", text, workup.source)
+
+
+def _onset_fever(s: Situation, onset) -> str:
+    at_onset = [
+        v.temperature_c for v in s.snapshot.vitals if v.at == onset and is_fever(v.temperature_c)
+    ]
+    return f" (fever {celsius(max(at_onset))})" if at_onset else ""
 
 
 def assess_oxygen(s: Situation) -> Prompt | None:
@@ -62,30 +87,30 @@ def assess_oxygen(s: Situation) -> Prompt | None:
         f"SpO2 {number(latest.spo2)} % {on} at {s.when(latest.at)}: assess the need for"
         " oxygen (the CRS grade follows the support given, not the SpO2)"
     )
-    return make("assess_oxygen", text, "ASTCT 2019 (Lee et al.), table 2; clinical-rules.md §2")
+    return make("assess_oxygen", text, f"{ASTCT_2019}, table 2")
 
 
 def evaluate_other_causes(s: Situation) -> Prompt | None:
     # ASTCT 2019: CRS needs fever; hypotension or hypoxia without it has
-    # another cause until shown otherwise.
+    # another cause until shown otherwise. Clinical-rules.md section 6 r2:
+    # critical with a vasopressor or positive pressure, high otherwise.
     if s.fever.met:
         return None
-    findings = [
-        f.reason
-        for f in (hypotension_finding(s.snapshot), hypoxia_finding(s.snapshot))
-        if f.grade > 0
-    ]
+    hypotension, hypoxia = hypotension_finding(s.snapshot), hypoxia_finding(s.snapshot)
+    findings = [f.reason for f in (hypotension, hypoxia) if f.grade > 0]
     if not findings:
         return None
+    support = current_oxygen(s.snapshot)
+    positive_pressure = support is not None and support.oxygen.device in POSITIVE_PRESSURE
+    critical = bool(running_vasopressors(s.snapshot)) or positive_pressure
     text = (
         f"{'; '.join(findings)} without the fever criterion: not graded as CRS,"
         " evaluate other causes, infection first (it mimics CRS)"
     )
     source = (
-        f"ASTCT 2019 (Lee et al.), table 2; {SEED_001}, Critical Pitfalls and Caveats"
-        " (infection versus CRS)"
+        f"{ASTCT_2019}, table 2; {SEED_001}, Critical Pitfalls and Caveats (infection versus CRS)"
     )
-    return make("evaluate_other_causes", text, source)
+    return make("evaluate_other_causes", text, source, severity="critical" if critical else None)
 
 
 def icans_present(s: Situation) -> Prompt | None:
@@ -108,11 +133,8 @@ def antifungal_prophylaxis(s: Situation) -> Prompt | None:
         f"Corticosteroid given ({first.drug} at {s.when(first.at)}):"
         " consider antifungal prophylaxis"
     )
-    source = (
-        f"{SEED_000}, Special Considerations; {SEED_001}, Critical Pitfalls and Caveats"
-        " (Infection prophylaxis)"
-    )
-    return make("antifungal_prophylaxis", text, source)
+    # Both seeds, named without their sections: the chart keeps 200 characters.
+    return make("antifungal_prophylaxis", text, f"{SEED_000}; {SEED_001}")
 
 
 def gm_csf_contraindicated(s: Situation) -> Prompt | None:
@@ -130,7 +152,8 @@ def _overdue(s: Situation, entries, what: str, code: str, source: str) -> Prompt
     cutoff = s.snapshot.at - ASSESSMENT_INTERVAL
     if infusion is None or infusion > cutoff:
         return None
-    if any(entry.at >= cutoff for entry in entries):
+    # Section 2 r2: "in the last 12 h" is (T - 12 h, T]; exactly 12 h is overdue.
+    if any(entry.at > cutoff for entry in entries):
         return None
     after = [entry for entry in entries if entry.at >= infusion]
     since = f"since {s.when(after[-1].at)}" if after else "since the infusion"
@@ -139,14 +162,19 @@ def _overdue(s: Situation, entries, what: str, code: str, source: str) -> Prompt
 
 
 def grading_overdue(s: Situation) -> Prompt | None:
-    # Seed 001: grade CRS at least every 12 hours.
-    return _overdue(
-        s,
-        s.snapshot.vitals,
-        "vitals for CRS grading",
-        "grading_overdue",
-        f"{SEED_001}, Diagnostic Criteria and Grading (critical diagnostic steps)",
-    )
+    # Seed 001: grade CRS at least every 12 hours. Clinical-rules.md section 2
+    # r2: support evidence older than the evidence window no longer grades,
+    # which is overdue too.
+    source = f"{SEED_001}, Diagnostic Criteria and Grading (critical diagnostic steps)"
+    overdue = _overdue(s, s.snapshot.vitals, "vitals for CRS grading", "grading_overdue", source)
+    if overdue is not None:
+        return overdue
+    stale = stale_evidence(s.snapshot)
+    if not stale:
+        return None
+    window = hours(s.snapshot.settings.evidence_window_hours)
+    text = f"Too old to grade (over {window}): {', '.join(stale)}; chart a full vitals set"
+    return make("grading_overdue", text, source)
 
 
 def neuro_overdue(s: Situation) -> Prompt | None:
@@ -156,7 +184,7 @@ def neuro_overdue(s: Situation) -> Prompt | None:
         s.snapshot.neuro,
         "ICE/CAPD assessment",
         "neuro_overdue",
-        f"{SEED_001}, Diagnostic Criteria and Grading; clinical-rules.md §6",
+        f"{SEED_001}, Diagnostic Criteria and Grading; {NCCN_2026}",
     )
 
 
@@ -165,23 +193,13 @@ def toci_lab_monitoring(s: Situation) -> Prompt | None:
     # a warning for the pharmacist, never a block (clinical-rules.md section 6).
     if not doses(s.snapshot):
         return None
-    latest = {lab.test: lab for lab in s.snapshot.labs}
+    values = latest(s.snapshot)
     findings = []
-    anc, platelets = latest.get("anc"), latest.get("platelets")
+    anc = values.get("anc")
     if anc is not None and anc.value < ANC_BELOW:
         findings.append(f"ANC {number(anc.value)}/µL (below {ANC_BELOW})")
-    if platelets is not None and platelets.value < PLATELETS_BELOW:
-        findings.append(f"platelets {number(platelets.value)}/µL (below {PLATELETS_BELOW:,})")
-    for test in ("alt", "ast"):
-        lab = latest.get(test)
-        if lab is None:
-            continue
-        uln = lab.uln if lab.uln is not None else DEFAULT_ULN[test]
-        if lab.value >= TRANSAMINASE_ULN_MULTIPLE * uln:
-            findings.append(
-                f"{test.upper()} {number(lab.value)} U/L (at least {TRANSAMINASE_ULN_MULTIPLE}"
-                f" x ULN {number(uln)})"
-            )
+    findings.extend(filter(None, [platelets_low(values)]))
+    findings.extend(transaminases_high(values))
     if not findings:
         return None
     text = (

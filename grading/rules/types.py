@@ -183,6 +183,12 @@ class WardSettings:
     infant_systolic_below: float = 70  # age < 1
     weight_valid_days: float = 7  # section 5: no_weight after this
     refractory_after_hours: float = 24  # section 6: refractory_options
+    evidence_window_hours: float = 12  # section 2 r2: older support records no longer grade
+    crs_resolution_hours: float = 24  # section 8: quiet this long resolves a CRS
+    vitals_interval_hours: float = 4  # section 7: the ward's routine interval
+    vitals_interval_unwell_hours: float = 1  # section 7 r2: at CRS >= 2 or acuity >= 2
+    neuro_interval_hours: float = 12  # section 7: seed 001, NCCN (twice a day)
+    neuro_interval_icans_hours: float = 4  # section 7 r2: at ICANS >= 1 or high ICANS risk
 
     def __post_init__(self):
         for name, value in vars(self).items():
@@ -206,6 +212,7 @@ class Snapshot:
     weight_at: datetime | None = None  # None = current weight
     infusion_at: datetime | None = None
     protocol: str = "A"
+    news2_scale: int = 1  # RCP 2017 SpO2 scale; 2 for hypercapnic respiratory failure
     vitals: tuple[VitalsEntry, ...] = ()
     neuro: tuple[NeuroEntry, ...] = ()
     medications: tuple[MedicationEntry, ...] = ()
@@ -219,6 +226,8 @@ class Snapshot:
             moment = getattr(self, name)
             if moment is not None:
                 _require_aware(moment, name)
+        if self.news2_scale not in (1, 2):
+            raise ValueError(f"NEWS2 SpO2 scale must be 1 or 2, got {self.news2_scale!r}")
         if self.protocol not in PROTOCOLS:
             raise ValueError(f"unknown protocol {self.protocol!r}; known: {sorted(PROTOCOLS)}")
         for name in ENTRY_KINDS:
@@ -250,8 +259,18 @@ class Snapshot:
         return self.infusion_at is None or moment >= self.infusion_at
 
     def within(self, moment: datetime, window: timedelta) -> bool:
-        """True for moment in (at - window, at]: how dose limits count 24 h."""
+        """True for moment in (at - window, at]: clinical-rules.md section 2 r2,
+        one convention for every "in the last N hours"."""
         return self.at - window < moment <= self.at
+
+    @property
+    def evidence_window(self) -> timedelta:
+        return timedelta(hours=self.settings.evidence_window_hours)
+
+    def fresh(self, entry) -> bool:
+        """True when an entry is inside the evidence window at T (section 2 r2:
+        evidence exactly 12 h old is stale, section 13.5)."""
+        return entry is not None and self.within(entry.at, self.evidence_window)
 
 
 @dataclass(frozen=True)

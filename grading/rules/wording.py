@@ -1,6 +1,6 @@
 """How the rules write numbers and times in the reasons a nurse reads."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def clock(moment: datetime, now: datetime) -> str:
@@ -35,3 +35,12 @@ def iso_z(moment: datetime | None) -> str | None:
 
 def hours(value: float) -> str:
     return f"{number(value)} h"
+
+
+def duration(delta: timedelta) -> str:
+    """ "25 min", "1 h 10 min", "3 h": how long between two charted times."""
+    minutes = max(0, round(delta.total_seconds() / 60))
+    whole_hours, rest = divmod(minutes, 60)
+    if not whole_hours:
+        return f"{rest} min"
+    return f"{whole_hours} h {rest} min" if rest else f"{whole_hours} h"

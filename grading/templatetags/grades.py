@@ -17,6 +17,12 @@ def grade_badge(kind: str, grade: int | None, maximum: int | None = None):
 
 
 @register.filter
+def news2_band(band: str) -> str:
+    """RCP NEWS2 2017 names its bands low, low-medium, medium and high."""
+    return band.replace("_", "-")
+
+
+@register.filter
 def words(code: str) -> str:
     """A rule's code as words: "refractory_hypotension" -> "refractory hypotension"."""
     return code.replace("_", " ")

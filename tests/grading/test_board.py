@@ -69,6 +69,35 @@ def test_the_most_severe_patient_comes_first(client, physician, nurse, ward, mak
     assert _names_in_order(_board(client, physician, ward)) == ["SHOCKED", "FEBRILE", "CALM"]
 
 
+def _card(page: str, family_name: str) -> str:
+    start = page.index(f">{family_name.upper()},")
+    return page[page.rindex("<article", 0, start) : page.index("</article>", start)]
+
+
+def test_shock_without_fever_sorts_first_and_is_never_green(
+    client, physician, nurse, ward, make_episode
+):
+    """Clinical-rules section 9: an afebrile patient on two vasopressors and
+    BiPAP is CRS 0 but acuity 4, above a febrile grade 1 patient."""
+    febrile = make_episode(family_name="Febrile", infused_hours_ago=6)
+    shocked = make_episode(family_name="Afebrile", infused_hours_ago=6)
+    _graded_now(febrile, nurse, **FEVER)
+    _graded_now(
+        shocked,
+        nurse,
+        **NORMAL,
+        vasopressors=["norepinephrine", "epinephrine"],
+        oxygen_device="bipap",
+        oxygen_flow_l_min=10,
+    )
+    page = _board(client, physician, ward)
+    assert _names_in_order(page) == ["AFEBRILE", "FEBRILE"]
+    card = _card(page, "Afebrile")
+    assert "edge-4" in card and "edge-0" not in card
+    assert "Acuity 4</strong>: Shock without fever" in card
+    assert "evaluate other causes" in card
+
+
 def test_a_rising_grade_comes_before_the_same_grade_that_holds(
     client, physician, nurse, ward, make_episode
 ):
@@ -92,7 +121,8 @@ def test_open_prompts_come_before_none_at_the_same_grade(
     _graded_now(hypoxic, nurse, **{**NORMAL, "spo2": 88})  # grade 0, assess oxygen
     page = _board(client, physician, ward)
     assert _names_in_order(page) == ["HYPOXIC", "QUIET"]
-    assert "1 open prompt" in page and "assess oxygen" in page
+    # SpO2 88 on air also scores NEWS2 3 on one parameter: urgent review (RCP 2017).
+    assert "2 open prompts" in page and "assess oxygen" in page and "news2 urgent" in page
 
 
 def test_overdue_vitals_come_before_vitals_on_time(client, physician, nurse, ward, make_episode):
@@ -102,7 +132,7 @@ def test_overdue_vitals_come_before_vitals_on_time(client, physician, nurse, war
     _graded(late, nurse, hours_ago=5, **NORMAL)  # the ward charts every 4 h
     page = _board(client, physician, ward)
     assert _names_in_order(page) == ["LATE", "ONTIME"]
-    assert page.count("⏰ Vitals due") == 1
+    assert page.count("⏰ Vitals overdue") == 1
 
 
 def test_the_all_wards_board_shows_every_ward_with_its_name(client, physician, nurse, make_episode):
@@ -189,13 +219,23 @@ def test_vitals_are_due_after_the_wards_interval(client, physician, nurse, ward,
     ward.save()
     _graded(make_episode(infused_hours_ago=8), nurse, hours_ago=2.5, **NORMAL)
     page = _board(client, physician, ward)
-    assert "⏰ Vitals due (every 2 h)" in page and "2 h 30 min ago" in page
+    assert "⏰ Vitals overdue by 30 min" in page and "every 2 h (ward interval)" in page
+    assert "2 h 30 min ago" in page
 
 
 def test_vitals_within_the_interval_are_not_due(client, physician, nurse, ward, make_episode):
     _graded(make_episode(infused_hours_ago=8), nurse, hours_ago=3.5, **NORMAL)
     page = _board(client, physician, ward)
-    assert "Vitals due" not in page and "Grading late" not in page
+    assert "Vitals overdue" not in page and "Grading late" not in page
+    assert "next due" in page
+
+
+def test_a_patient_on_a_vasopressor_is_due_hourly(client, physician, nurse, ward, make_episode):
+    """Clinical-rules section 7 r2: CRS 3 on norepinephrine never shows a calm 4 h."""
+    _graded(make_episode(infused_hours_ago=8), nurse, hours_ago=1.5, **SHOCK)
+    page = _board(client, physician, ward)
+    assert "⏰ Vitals overdue by 30 min" in page
+    assert "every 1 h" in page
 
 
 def test_grading_is_late_without_a_grade_from_new_data_in_12_hours(

@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from tests.rules.examples import (
     EXAMPLES,
+    R2_PROMPT_EXAMPLES,
     SPEC_OUTPUT_CRS,
     SPEC_OUTPUT_TOCILIZUMAB,
     case,
@@ -48,7 +49,8 @@ def test_every_public_example(example, check):
 def test_the_spec_input_prints_the_spec_output():
     result = grade_ok(spec_input())
     assert result["at"] == "2026-03-02T08:00:00Z"
-    assert result["crs"] == SPEC_OUTPUT_CRS
+    assert {key: result["crs"][key] for key in SPEC_OUTPUT_CRS} == SPEC_OUTPUT_CRS
+    assert result["crs"]["status"] == "active"
     assert result["icans"] == {"grade": 1, "reasons": ["ICE score 9"]}
     assert result["tocilizumab"] == SPEC_OUTPUT_TOCILIZUMAB
     assert {"code": "tocilizumab_indicated", "severity": "high"}.items() <= next(
@@ -169,3 +171,43 @@ def test_from_the_shell_it_exits_2_with_nothing_on_stdout():
     )
     assert good.returncode == 0
     assert json.loads(good.stdout)["crs"]["grade"] == 2
+
+
+@pytest.mark.parametrize(
+    "example, check", [pytest.param(c, k, id=i) for i, c, k in R2_PROMPT_EXAMPLES]
+)
+def test_every_r2_prompt_example(example, check):
+    assert check(grade_ok(example))
+
+
+@pytest.mark.parametrize(
+    "path, value, field, words",
+    [
+        pytest.param(
+            ["events"],
+            [{"at": "2026-03-02T07:00:00Z", "kind": "xray"}],
+            "events[0].kind",
+            '"xray" is not a work-up event',
+            id="bad-event-kind",
+        ),
+        pytest.param(
+            ["medications", 0, "class"],
+            "antibiotics",
+            "medications[0].class",
+            '"antibiotics" is not a drug class',
+            id="bad-drug-class",
+        ),
+    ],
+)
+def test_bad_r2_input_names_the_field_and_exits_2(path, value, field, words):
+    out, err, code = grade(_with(path, value))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {field}: ") and words in err
+
+
+def test_unknown_drugs_and_lab_tests_are_accepted():
+    obj = spec_input()
+    obj["medications"].append({"at": "2026-03-02T05:00:00Z", "drug": "posaconazole"})
+    obj["medications"].append({"at": "2026-03-02T05:00:00Z", "drug": "paracetamol"})
+    obj["labs"].append({"at": "2026-03-02T06:00:00Z", "test": "beta_d_glucan", "value": 80})
+    assert grade_ok(obj)["crs"]["grade"] == 2

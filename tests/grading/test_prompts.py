@@ -144,3 +144,12 @@ def test_a_physician_changes_the_wards_protocol_and_it_is_recorded(
         physician,
     )
     assert "Unit policy 2026-11" in client.get(url).content.decode()
+
+
+def test_every_severity_the_rules_raise_is_stored_and_ranked_in_their_order():
+    from grading.rules.situation import SEVERITY_ORDER
+
+    assert [code for code, _ in Prompt.SEVERITIES] == list(SEVERITY_ORDER)
+    info = Prompt(severity="info")
+    assert info.get_severity_display() == "Info"
+    assert info.severity_rank == len(SEVERITY_ORDER) - 1

@@ -4,6 +4,7 @@ adult of 80 kg infused two days before."""
 from datetime import UTC, datetime, timedelta
 
 from grading.rules import (
+    EventEntry,
     LabEntry,
     MedicationEntry,
     NeuroEntry,
@@ -43,7 +44,7 @@ def vitals(
         mean_arterial=mean,
         spo2=spo2,
         oxygen=None if device is None else Oxygen(device, flow),
-        vasopressors=tuple(pressors),
+        vasopressors=None if pressors is None else tuple(pressors),
         ref=ref,
     )
 
@@ -81,6 +82,10 @@ def lab(test: str, value: float, hours_ago: float = 1, uln=None) -> LabEntry:
     return LabEntry(at=ago(hours=hours_ago), test=test, value=value, uln=uln)
 
 
+def event(kind: str, hours_ago: float = 1) -> EventEntry:
+    return EventEntry(at=ago(hours=hours_ago), kind=kind)
+
+
 def snapshot(
     *entries,
     age=54,
@@ -92,7 +97,7 @@ def snapshot(
     settings=None,
 ) -> Snapshot:
     """A snapshot holding the given entries, sorted into their kinds."""
-    kinds = {VitalsEntry: [], NeuroEntry: [], MedicationEntry: [], LabEntry: []}
+    kinds = {VitalsEntry: [], NeuroEntry: [], MedicationEntry: [], LabEntry: [], EventEntry: []}
     for entry in entries:
         kinds[type(entry)].append(entry)
     return Snapshot(
@@ -106,6 +111,7 @@ def snapshot(
         neuro=tuple(kinds[NeuroEntry]),
         medications=tuple(kinds[MedicationEntry]),
         labs=tuple(kinds[LabEntry]),
+        events=tuple(kinds[EventEntry]),
         settings=settings or WardSettings(),
     )
 

@@ -41,12 +41,22 @@ SPEC_INPUT = {
 }
 
 
-def case(*, vitals=None, neuro=None, medications=None, age=54, weight=80.0, protocol="A"):
+def case(
+    *,
+    vitals=None,
+    neuro=None,
+    medications=None,
+    labs=None,
+    events=None,
+    age=54,
+    weight=80.0,
+    protocol="A",
+):
     """A case at 08:00 on 2 March 2026 for a patient infused two days before."""
     patient = {"age_years": age}
     if weight is not None:
         patient["weight_kg"] = weight
-    return {
+    obj = {
         "at": AT,
         "protocol": protocol,
         "patient": patient,
@@ -55,6 +65,12 @@ def case(*, vitals=None, neuro=None, medications=None, age=54, weight=80.0, prot
         "neuro": neuro or [],
         "medications": medications or [],
     }
+    # Revision r2 keys only when a case uses them: the r1 cases stay as they were.
+    if labs is not None:
+        obj["labs"] = labs
+    if events is not None:
+        obj["events"] = events
+    return obj
 
 
 def one_vitals(temperature, device="room_air", flow=None, pressors=(), systolic=120):
@@ -162,6 +178,87 @@ EXAMPLES = [
     ),
 ]
 
+
+def _codes(result) -> dict[str, str]:
+    return {p["code"]: p["severity"] for p in result["prompts"]}
+
+
+def _lab(test, value, at="2026-03-02T06:00:00Z"):
+    return {"at": at, "test": test, "value": value}
+
+
+# The prompt examples of grade-command.md "Revision r2", and more of the same kind.
+R2_PROMPT_EXAMPLES = [
+    (
+        "fever-anc-400-febrile-neutropenia",
+        case(vitals=one_vitals(38.6), labs=[_lab("anc", 400)]),
+        lambda r: _codes(r).get("febrile_neutropenia") == "critical",
+    ),
+    (
+        "fever-anc-999-febrile-neutropenia-high",
+        case(vitals=one_vitals(38.6), labs=[_lab("anc", 999)]),
+        lambda r: _codes(r).get("febrile_neutropenia") == "high",
+    ),
+    (
+        "fever-anc-1000-no-febrile-neutropenia",
+        case(vitals=one_vitals(38.6), labs=[_lab("anc", 1000)]),
+        lambda r: "febrile_neutropenia" not in _codes(r),
+    ),
+    (
+        "ferritin-15000-fibrinogen-120-iec-hs",
+        case(labs=[_lab("ferritin", 15_000), _lab("fibrinogen", 120)]),
+        lambda r: _codes(r).get("iec_hs_consider") == "high",
+    ),
+    (
+        "ferritin-15000-fibrinogen-150-no-iec-hs",
+        case(labs=[_lab("ferritin", 15_000), _lab("fibrinogen", 150)]),
+        lambda r: "iec_hs_consider" not in _codes(r),
+    ),
+    (
+        "workup-closed-by-culture-and-antibacterial",
+        case(
+            vitals=one_vitals(38.6),
+            events=[{"at": "2026-03-02T07:50:00Z", "kind": "blood_culture"}],
+            medications=[
+                {"at": "2026-03-02T07:55:00Z", "drug": "cefiderocol", "class": "antibacterial"}
+            ],
+        ),
+        lambda r: "infection_workup" not in _codes(r),
+    ),
+    (
+        "B-repeat-without-culture-on-hold-info",
+        case(
+            vitals=one_vitals(38.6, "nasal_cannula", 3),
+            medications=toci_hours_before(10),
+            protocol="B",
+        ),
+        lambda r: (
+            _codes(r).get("tocilizumab_repeat_on_hold") == "info"
+            and "tocilizumab_indicated" not in _codes(r)
+            and r["tocilizumab"]["may_give_now"] is True
+            and r["prompts"][-1]["code"] == "tocilizumab_repeat_on_hold"
+        ),
+    ),
+    (
+        "B-repeat-with-culture-indicated",
+        case(
+            vitals=one_vitals(38.6, "nasal_cannula", 3),
+            medications=toci_hours_before(10),
+            events=[{"at": "2026-03-02T07:00:00Z", "kind": "blood_culture"}],
+            protocol="B",
+        ),
+        lambda r: "tocilizumab_indicated" in _codes(r),
+    ),
+    (
+        "ice-5-icans-management-with-dose",
+        case(neuro=[{"at": "2026-03-02T07:50:00Z", "tool": "ICE", "score": 5}]),
+        lambda r: (
+            "dexamethasone 10 mg IV"
+            in next(p["text"] for p in r["prompts"] if p["code"] == "icans_management")
+        ),
+    ),
+]
+
 SPEC_OUTPUT_CRS = {
     "grade": 2,
     "reasons": [
@@ -184,3 +281,137 @@ SPEC_OUTPUT_TOCILIZUMAB = {
 
 def spec_input():
     return copy.deepcopy(SPEC_INPUT)
+
+
+def at_hours(hours: float) -> str:
+    """The time `hours` after 2 March 08:00 (negative: before), as the spec writes it."""
+    return (T + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
+
+
+def _infused(obj: dict, hours: float) -> dict:
+    return {**obj, "infusion_at": at_hours(hours)}
+
+
+def _quiet_hours(start: int, end: int) -> list[dict]:
+    return [
+        {
+            "at": at_hours(h),
+            "temperature_c": 37.0,
+            "systolic": 120,
+            "diastolic": 70,
+            "oxygen": {"device": "room_air"},
+            "vasopressors": [],
+        }
+        for h in range(start, end + 1, 4)
+    ]
+
+
+# The examples of spec/grade-command.md "Revision r2" that concern the CRS
+# course, carried-over support, acuity and NEWS2.
+R2_EXAMPLES = [
+    (
+        "r2-exemption-while-active-crs-3",
+        case(
+            vitals=[
+                {"at": at_hours(-30), "temperature_c": 39.0, "systolic": 118, "diastolic": 70},
+                {
+                    "at": at_hours(0),
+                    "temperature_c": 37.2,
+                    "systolic": 95,
+                    "diastolic": 55,
+                    "vasopressors": ["norepinephrine"],
+                },
+            ],
+            medications=[{"at": at_hours(-29), "drug": "acetaminophen", "dose_mg": 1000}],
+        ),
+        lambda r: r["crs"]["grade"] == 3 and r["crs"]["status"] == "active",
+    ),
+    (
+        "r2-resolved-then-afebrile-shock-crs-0-acuity-3",
+        _infused(
+            case(
+                vitals=[
+                    {"at": at_hours(-80), "temperature_c": 39.0, "systolic": 118, "diastolic": 70},
+                    *_quiet_hours(-72, -1),
+                    {
+                        "at": at_hours(0),
+                        "temperature_c": 37.2,
+                        "systolic": 95,
+                        "diastolic": 55,
+                        "vasopressors": ["norepinephrine"],
+                    },
+                ],
+                medications=[{"at": at_hours(-79), "drug": "acetaminophen", "dose_mg": 1000}],
+            ),
+            -96,
+        ),
+        lambda r: (
+            r["crs"]["grade"] == 0
+            and r["crs"]["status"] == "resolved"
+            and r["crs"]["resolved_at"] == at_hours(-72)
+            and r["acuity"]["level"] == 3
+            and _codes(r).get("evaluate_other_causes") == "critical"
+        ),
+    ),
+    (
+        "r2-norepinephrine-bipap-no-crs-acuity-4",
+        case(
+            vitals=[
+                {
+                    "at": at_hours(-0.25),
+                    "temperature_c": 37.2,
+                    "systolic": 100,
+                    "diastolic": 60,
+                    "oxygen": {"device": "bipap"},
+                    "vasopressors": ["norepinephrine"],
+                }
+            ]
+        ),
+        lambda r: (
+            r["crs"]["grade"] == 0 and r["crs"]["status"] == "none" and r["acuity"]["level"] == 4
+        ),
+    ),
+    (
+        "r2-temperature-only-set-keeps-the-vasopressor-crs-3",
+        case(
+            vitals=[
+                {
+                    "at": at_hours(-1),
+                    "temperature_c": 38.6,
+                    "systolic": 92,
+                    "diastolic": 50,
+                    "vasopressors": ["norepinephrine"],
+                },
+                {"at": at_hours(-0.25), "temperature_c": 38.4},
+            ]
+        ),
+        lambda r: r["crs"]["grade"] == 3,
+    ),
+    (
+        "r2-news2-11-high-emergency",
+        case(
+            vitals=[
+                {
+                    "at": at_hours(-0.25),
+                    "temperature_c": 38.4,
+                    "heart_rate": 125,
+                    "systolic": 95,
+                    "diastolic": 60,
+                    "respiratory_rate": 26,
+                    "spo2": 91,
+                    "oxygen": {"device": "room_air"},
+                    "vasopressors": [],
+                }
+            ],
+            neuro=[{"at": at_hours(-0.2), "tool": "ICE", "score": 10, "consciousness": "alert"}],
+        ),
+        lambda r: (
+            r["news2"]["score"] == 11
+            and r["news2"]["band"] == "high"
+            and r["news2"]["complete"] is True
+            and "news2_emergency" in _codes(r)
+        ),
+    ),
+]
+
+EXAMPLES += R2_EXAMPLES

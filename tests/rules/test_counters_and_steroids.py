@@ -149,7 +149,7 @@ def test_steroid_totals_split_the_last_24h_from_the_episode():
 def test_adult_steroid_doses_per_grade_and_protocol(protocol, grade, expected):
     found = steroid_recommendations(snapshot(protocol=protocol), grade)
     assert [(r.drug, r.dose_mg, r.condition, r.text) for r in found] == expected
-    assert all(r.source.startswith("seed 00") for r in found)
+    assert all(r.source.startswith(f"Protocol {protocol} source: guideline summary") for r in found)
 
 
 @pytest.mark.parametrize("protocol", ["A", "B"])

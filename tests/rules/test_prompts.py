@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 
 from grading.rules import NO_PAEDIATRIC_DOSE, PROMPT_CODES, WardSettings, evaluate
+from grading.rules.situation import Situation
 
-from .chart import T, ago, drug, lab, neuro, snapshot, toci, vitals
+from .chart import T, ago, drug, event, lab, neuro, snapshot, toci, vitals
 
 LONG_AGO = T - timedelta(hours=100)
 
@@ -50,6 +51,16 @@ def test_the_codes_are_those_of_the_spec():
         "grading_overdue",
         "neuro_overdue",
         "toci_lab_monitoring",
+        "news2_urgent",
+        "news2_emergency",
+        "tocilizumab_repeat_on_hold",
+        "telemetry",
+        "echocardiogram_consider",
+        "febrile_neutropenia",
+        "icans_management",
+        "seizure_prophylaxis_consider",
+        "icans_risk_high",
+        "iec_hs_consider",
     }
 
 
@@ -65,14 +76,13 @@ def test_a_fever_raises_the_infection_workup(protocol, words):
     found = open_prompts(vitals(temp=38.0), protocol=protocol)["infection_workup"]
     assert words in found.text
     assert found.severity == "high"
-    assert "Source: seed 00" in found.text
+    assert f"Source: Protocol {protocol} source: guideline summary" in found.text
 
 
 @pytest.mark.parametrize(
     "entry, infusion",
     [
         pytest.param(vitals(temp=37.9), LONG_AGO, id="no-fever"),
-        pytest.param(vitals(at=ago(hours=25), temp=39.0), LONG_AGO, id="fever-25h-ago"),
         pytest.param(vitals(at=ago(hours=3), temp=39.0), ago(hours=2), id="before-infusion"),
     ],
 )
@@ -84,7 +94,7 @@ def test_no_infection_workup_without_a_fever_in_the_episode(entry, infusion):
 def test_grade_2_with_a_dose_allowed_indicates_tocilizumab_with_its_dose():
     found = open_prompts(GRADE_2)["tocilizumab_indicated"]
     assert found.dose_text == "tocilizumab 640 mg IV (8 mg/kg, max 800 mg)"
-    assert "tocilizumab US label" in found.text
+    assert "Tocilizumab US label" in found.text
 
 
 def test_a_child_under_30_kg_is_indicated_12_mg_per_kg():
@@ -94,31 +104,54 @@ def test_a_child_under_30_kg_is_indicated_12_mg_per_kg():
     )
 
 
+CULTURE = event("blood_culture", 11)
+
+
 @pytest.mark.parametrize(
-    "entries, kwargs, indicated, limited",
+    "entries, kwargs, indicated, limited, on_hold",
     [
-        pytest.param((GRADE_1,), {}, False, False, id="grade-1-neither"),
-        pytest.param((GRADE_2,), {}, True, False, id="grade-2-allowed"),
-        pytest.param((GRADE_2, *toci(5)), {}, False, True, id="grade-2-within-8h"),
-        pytest.param((GRADE_2,), {"weight": None}, False, True, id="grade-2-no-weight"),
-        pytest.param((GRADE_3, *toci(40, 30, 20, 10)), {}, False, True, id="grade-3-A-max-total"),
-        pytest.param((GRADE_1, *toci(5)), {}, False, False, id="grade-1-block-no-prompt"),
+        pytest.param((GRADE_1,), {}, False, False, False, id="grade-1-neither"),
+        pytest.param((GRADE_2,), {}, True, False, False, id="grade-2-allowed"),
+        pytest.param((GRADE_2, *toci(5)), {}, False, True, False, id="grade-2-within-8h"),
+        pytest.param((GRADE_2,), {"weight": None}, False, True, False, id="grade-2-no-weight"),
         pytest.param(
-            (GRADE_3, *toci(10), neuro(8)), {"protocol": "B"}, False, True, id="B-grade-3-icans"
+            (GRADE_3, *toci(40, 30, 20, 10)), {}, False, True, False, id="grade-3-A-max-total"
         ),
-        pytest.param((GRADE_3, neuro(8)), {"protocol": "B"}, True, False, id="B-first-dose-icans"),
+        pytest.param((GRADE_1, *toci(5)), {}, False, False, False, id="grade-1-block-no-prompt"),
         pytest.param(
-            (GRADE_2, *toci(10), neuro(8)), {"protocol": "B"}, True, False, id="B-grade-2-icans"
+            (GRADE_3, *toci(10), neuro(8), CULTURE),
+            {"protocol": "B"},
+            False,
+            False,
+            True,
+            id="B-grade-3-icans-on-hold-not-limited",
         ),
-        pytest.param((GRADE_3, *toci(10), neuro(8)), {}, True, False, id="A-repeat-with-icans"),
+        pytest.param(
+            (GRADE_3, neuro(8)), {"protocol": "B"}, True, False, False, id="B-first-dose-icans"
+        ),
+        pytest.param(
+            (GRADE_2, *toci(10), neuro(8), CULTURE),
+            {"protocol": "B"},
+            True,
+            False,
+            False,
+            id="B-grade-2-icans",
+        ),
+        pytest.param(
+            (GRADE_2, *toci(10)), {"protocol": "B"}, False, False, True, id="B-repeat-no-culture"
+        ),
+        pytest.param(
+            (GRADE_3, *toci(10), neuro(8)), {}, True, False, False, id="A-repeat-with-icans"
+        ),
     ],
 )
-def test_tocilizumab_is_either_indicated_or_limited_from_grade_2(
-    entries, kwargs, indicated, limited
+def test_tocilizumab_is_indicated_limited_or_its_repeat_on_hold_from_grade_2(
+    entries, kwargs, indicated, limited, on_hold
 ):
     found = open_prompts(*entries, **kwargs)
     assert ("tocilizumab_indicated" in found) is indicated
     assert ("tocilizumab_limit_reached" in found) is limited
+    assert ("tocilizumab_repeat_on_hold" in found) is on_hold
 
 
 def test_the_limit_prompt_says_why_and_when():
@@ -133,15 +166,17 @@ def test_the_limit_prompt_asks_for_a_weight():
 
 
 def test_protocol_b_holds_a_repeat_dose_while_icans_is_present():
-    text = open_prompts(GRADE_3, *toci(10), neuro(8), protocol="B")[
-        "tocilizumab_limit_reached"
-    ].text
-    assert "no repeat dose at CRS grade 3 or above while ICANS is present" in text
+    found = open_prompts(GRADE_3, *toci(10), neuro(8), CULTURE, protocol="B")
+    held = found["tocilizumab_repeat_on_hold"]
+    assert "no repeat dose at CRS grade 3 or above while ICANS is present" in held.text
+    assert held.severity == "info"
+    assert "tocilizumab_limit_reached" not in found
 
 
 def test_a_repeat_dose_carries_the_protocol_repeat_rule():
-    text = open_prompts(GRADE_2, *toci(10), protocol="B")["tocilizumab_indicated"].text
+    text = open_prompts(GRADE_2, *toci(10), CULTURE, protocol="B")["tocilizumab_indicated"].text
     assert "if no improvement within 3 days and infection excluded" in text
+    assert "confirm infection is excluded (blood culture at 1 Mar 21:00)" in text
 
 
 # tocilizumab_consider: grade 1 lasting > 3 days (protocol A, seed 000).
@@ -167,11 +202,24 @@ def test_tocilizumab_consider_needs_grade_1_now():
     assert "tocilizumab_consider" not in found
 
 
-def test_a_gap_in_fever_restarts_the_3_days():
-    early = every(100, step=8, temp=38.3)[:3]  # fevers at -100, -92, -84 h
-    late = every(58, step=8, temp=38.3)  # none for 26 h, then fevers for 58 h
-    found = open_prompts(*early, *late, infusion=LONG_AGO - timedelta(hours=10))
-    assert "tocilizumab_consider" not in found
+@pytest.mark.parametrize(
+    "onset_hours_ago, raised",
+    [pytest.param(58, False, id="new-crs-58h"), pytest.param(73, True, id="new-crs-73h")],
+)
+def test_the_3_days_count_from_the_latest_crs_onset(monkeypatch, onset_hours_ago, raised):
+    # A CRS that resolved and began again: the count restarts at the new onset
+    # (clinical-rules.md section 8); the course itself is tested with the CRS.
+    fevers = every(100, step=8, temp=38.3, sbp=120, dbp=70)
+    onsets = (ago(hours=100), ago(hours=onset_hours_ago))
+    monkeypatch.setattr(Situation, "crs_onsets", property(lambda s: onsets))
+    found = open_prompts(*fevers, infusion=LONG_AGO - timedelta(hours=10))
+    assert ("tocilizumab_consider" in found) is raised
+
+
+def test_tocilizumab_consider_only_while_the_crs_is_active(monkeypatch):
+    fevers = every(80, step=8, temp=38.3, sbp=120, dbp=70)
+    monkeypatch.setattr(Situation, "crs_active", property(lambda s: False))
+    assert "tocilizumab_consider" not in open_prompts(*fevers, infusion=LONG_AGO)
 
 
 # dexamethasone / methylprednisolone (seed 000 / seed 001 by grade).
@@ -315,28 +363,39 @@ def test_refractory_counts_from_the_start_of_grade_3():
 
 
 # hemoperfusion_consider (protocol A, seed 000).
-TWO_PRESSORS_SINCE_40H = every(
-    40, temp=38.5, sbp=80, dbp=40, pressors=("norepinephrine", "epinephrine")
-)
+TWO_PRESSORS = ("norepinephrine", "epinephrine")
+TWO_PRESSORS_SINCE_40H = every(40, temp=38.5, sbp=80, dbp=40, pressors=TWO_PRESSORS)
 
 
 @pytest.mark.parametrize(
     "entries, protocol, raised",
     [
         pytest.param(
-            (*TWO_PRESSORS_SINCE_40H, *toci(30), drug("methylprednisolone", 20, 500)),
+            (*TWO_PRESSORS_SINCE_40H, *toci(30), drug("methylprednisolone", 25, 500)),
             "A",
             True,
             id="A-after-toci-and-high-dose",
         ),
         pytest.param(
-            (*TWO_PRESSORS_SINCE_40H, *toci(30), drug("methylprednisolone", 20, 500)),
+            (*TWO_PRESSORS_SINCE_40H, *toci(30), drug("methylprednisolone", 24, 500)),
+            "A",
+            True,
+            id="A-exactly-24h-after",
+        ),
+        pytest.param(
+            (*TWO_PRESSORS_SINCE_40H, *toci(30), drug("methylprednisolone", 23.5, 500)),
+            "A",
+            False,
+            id="A-23.5h-after",
+        ),
+        pytest.param(
+            (*TWO_PRESSORS_SINCE_40H, *toci(30), drug("methylprednisolone", 25, 500)),
             "B",
             False,
             id="B-never",
         ),
         pytest.param(
-            (*TWO_PRESSORS_SINCE_40H, *toci(30), drug("methylprednisolone", 20, 250)),
+            (*TWO_PRESSORS_SINCE_40H, *toci(30), drug("methylprednisolone", 25, 250)),
             "A",
             False,
             id="not-high-dose",
@@ -351,14 +410,21 @@ TWO_PRESSORS_SINCE_40H = every(
             (
                 *every(40, temp=38.5, device="bipap", pressors=("norepinephrine",)),
                 *toci(30),
-                drug("methylprednisolone", 20, 500),
+                drug("methylprednisolone", 25, 500),
             ),
             "A",
             False,
             id="grade-4-without-multiple-pressors",
         ),
         pytest.param(
-            (*TWO_PRESSORS_SINCE_40H, *toci(30), drug("methylprednisolone", 0.1, 500)),
+            (
+                *(
+                    vitals(at=ago(hours=h), temp=38.5, sbp=80, dbp=40, pressors=TWO_PRESSORS)
+                    for h in (40, 36, 32, 28)
+                ),
+                *toci(39),
+                drug("methylprednisolone", 27, 500),
+            ),
             "A",
             False,
             id="no-vitals-since-treatment",
@@ -450,7 +516,8 @@ def test_gm_csf_contraindicated(entries, raised):
 @pytest.mark.parametrize(
     "minutes_since_last, infusion, raised",
     [
-        pytest.param(12 * 60, LONG_AGO, False, id="exactly-12h"),
+        pytest.param(12 * 60 - 1, LONG_AGO, False, id="11h59"),
+        pytest.param(12 * 60, LONG_AGO, True, id="exactly-12h"),
         pytest.param(12 * 60 + 1, LONG_AGO, True, id="12h-1min"),
         pytest.param(None, ago(hours=12, minutes=1), True, id="none-since-infusion-12h"),
         pytest.param(None, ago(hours=11), False, id="infused-11h-ago"),
@@ -497,7 +564,7 @@ def test_no_lab_warning_without_tocilizumab():
 def test_prompts_come_most_severe_first():
     chart = (GRADE_3, neuro(8), drug("sargramostim", 1, 0.25), drug("dexamethasone", 1, 10))
     severities = [p.severity for p in evaluate(snapshot(*chart)).prompts]
-    order = ["critical", "high", "medium", "low"]
+    order = ["critical", "high", "medium", "low", "info"]
     assert severities == sorted(severities, key=order.index)
     assert severities[0] == "critical" and severities[-1] == "low"
 

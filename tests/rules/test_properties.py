@@ -24,6 +24,7 @@ from grading.rules import (
     grade_icans,
     tocilizumab_status,
 )
+from grading.rules.circulation import running_vasopressors
 from grading.rules.fever import fever_status
 from grading.rules.icans import domains
 from grading.rules.oxygenation import current_oxygen
@@ -64,7 +65,10 @@ def vitals_entries(draw, at=moments):
         mean_arterial=draw(st.none() | st.integers(40, 110)),
         spo2=draw(st.none() | st.integers(80, 100)),
         oxygen=draw(st.none() | oxygen()),
-        vasopressors=tuple(draw(st.lists(st.sampled_from(PRESSORS), max_size=3, unique=True))),
+        # None: not recorded in this set (clinical-rules.md section 2 r2).
+        vasopressors=draw(
+            st.none() | st.lists(st.sampled_from(PRESSORS), max_size=3, unique=True).map(tuple)
+        ),
     )
 
 
@@ -119,7 +123,7 @@ def more_support(chart, data) -> VitalsEntry:
         floor = flow if flow is not None else 0
         flow = data.draw(st.sampled_from([f for f in (1, 6, 7, 15) if f >= floor] or [floor]))
     added = data.draw(st.lists(st.sampled_from(PRESSORS), max_size=3, unique=True))
-    pressors = tuple(dict.fromkeys(entry.vasopressors + tuple(added)))
+    pressors = tuple(dict.fromkeys(running_vasopressors(chart) + tuple(added)))
     return replace(entry, oxygen=Oxygen(device, flow), vasopressors=pressors)
 
 
@@ -129,8 +133,29 @@ def test_more_support_never_lowers_the_crs_grade(chart, data):
     if not chart.vitals:
         return
     supported = replace(chart, vitals=chart.vitals[:-1] + (more_support(chart, data),))
-    assert fever_status(supported).met == fever_status(chart).met
+    # More support can keep a CRS active (and its fever exemption), never end it.
+    assert fever_status(supported).met >= fever_status(chart).met
     assert grade_crs(supported).grade >= grade_crs(chart).grade
+
+
+@settings(max_examples=200, deadline=None)
+@given(chart=charts(), data=st.data())
+def test_more_support_never_lowers_the_acuity(chart, data):
+    if not chart.vitals:
+        return
+    supported = replace(chart, vitals=chart.vitals[:-1] + (more_support(chart, data),))
+    assert evaluate(supported).acuity.level >= evaluate(chart).acuity.level
+
+
+@settings(max_examples=200, deadline=None)
+@given(chart=charts(), temperature=st.none() | st.sampled_from([36.0, 37.5, 38.0, 39.0]))
+def test_a_set_that_records_no_support_never_lowers_the_grade(chart, temperature):
+    """A set at T recording a temperature at most never takes support away:
+    not recorded is never "none" (clinical-rules.md section 2 r2)."""
+    earlier = chart.as_of(T - timedelta(minutes=1))
+    bare = VitalsEntry(at=T, temperature_c=temperature, vasopressors=None)
+    later = replace(chart, vitals=earlier.vitals + (bare,))
+    assert grade_crs(later).grade >= grade_crs(replace(chart, vitals=earlier.vitals)).grade
 
 
 @settings(max_examples=200, deadline=None)

@@ -58,12 +58,15 @@ def test_a_new_protocol_is_one_data_entry(monkeypatch):
 
     from grading.rules import protocols
 
-    # Protocol C: B's care with A's tocilizumab limits and no ICU at grade 2.
+    # Protocol C: B's care with A's tocilizumab limits and repeat rule, and no
+    # ICU at grade 2.
     c = replace(
         protocols.PROTOCOL_B,
         code="C",
         tocilizumab_max_per_24h=3,
         tocilizumab_max_total=4,
+        tocilizumab_repeat_needs_blood_culture=False,
+        tocilizumab_repeat_window_hours=None,
         icu_transfer_from_grade=3,
     )
     monkeypatch.setitem(protocols._BY_CODE, "C", c)

@@ -41,5 +41,5 @@ def test_a_snapshot_refuses_what_the_rules_cannot_read(build):
 
 def test_an_evaluation_carries_the_rules_version():
     result = evaluate(snapshot(vitals(temp=38.0)))
-    assert result.rules_version == RULES_VERSION == "astct2019-r1"
+    assert result.rules_version == RULES_VERSION == "astct2019-r2"
     assert result.at == T

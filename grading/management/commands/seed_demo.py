@@ -1,5 +1,5 @@
-"""Seed a demo CAR-T unit: wards, one account per role, twelve patients over
-five days, written through the real chart services and regraded by the real
+"""Seed a demo CAR-T unit: wards, one account per role, fourteen patients over
+a week, written through the real chart services and regraded by the real
 rules. No grade here is typed by hand: the trajectories are clinical data.
 
 Idempotent: a second run finds the demo wards and changes nothing.
@@ -320,6 +320,61 @@ def _stories() -> list[Story]:
                 (84.5, "levetiracetam", 500),
             ],
         ),
+        # Shock without fever (clinical-rules section 9): a CRS that resolved
+        # on day 3, then afebrile on norepinephrine and epinephrine with BiPAP
+        # tonight. CRS 0, acuity 4: sepsis until proven otherwise.
+        Story(
+            "DEMO-1011",
+            "Okonkwo",
+            "Grace",
+            date(1966, 2, 11),
+            "female",
+            ADULT_WARD,
+            "11",
+            "cilta-cel",
+            6.5,
+            71.0,
+            [
+                Phase(0),
+                Phase(20, temp=38.6, hr=112),
+                Phase(44, temp=37.1),
+                Phase(150, temp=37.3, sbp=84, dbp=46, hr=124, rr=26, spo2=93),
+                Phase(
+                    152,
+                    temp=37.4,
+                    sbp=92,
+                    dbp=50,
+                    hr=126,
+                    rr=28,
+                    spo2=92,
+                    device="bipap",
+                    pressors=("norepinephrine", "epinephrine"),
+                    ice=9,
+                ),
+            ],
+            doses=[(21, "acetaminophen", 1000)],
+        ),
+        # A CRS that resolved, then a new fever on day 5: a new onset with its
+        # own infection work-up (clinical-rules section 8).
+        Story(
+            "DEMO-1012",
+            "Moreau",
+            "Luc",
+            date(1970, 12, 3),
+            "male",
+            ADULT_WARD,
+            "12",
+            "axi-cel",
+            5.3,
+            77.0,
+            [
+                Phase(0),
+                Phase(14, temp=38.7, hr=110),
+                Phase(38, temp=37.0),
+                Phase(120, temp=38.9, hr=118, sbp=96, dbp=58),
+            ],
+            doses=[(15, "acetaminophen", 1000), (121, "acetaminophen", 1000)],
+        ),
         # A child under 30 kg: tocilizumab 12 mg/kg, CAPD instead of ICE.
         Story(
             "DEMO-2001",
@@ -376,7 +431,7 @@ def _neuro_values(phase: Phase) -> dict:
 
 
 class Command(BaseCommand):
-    help = "Seed the demo CAR-T wards, demo accounts and twelve patients (idempotent)."
+    help = "Seed the demo CAR-T wards, demo accounts and fourteen patients (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(

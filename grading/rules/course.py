@@ -1,0 +1,140 @@
+"""The course of CRS: onset, active, resolution and a new onset
+(clinical-rules.md section 8 and the quiet period of section 13.1).
+
+A vitals set is *abnormal* when, with what it carries forward from earlier
+sets (section 2 r2: not recorded is never "none"), it shows a fever, hypotension,
+a vasopressor or oxygen beyond room air; otherwise it is *quiet*. A CRS
+starts with a fever after infusion while none is active, and resolves at the
+first moment T when the last abnormal set is at least the ward's resolution
+time (24 h) old and a quiet set lies inside the evidence window before T:
+nothing charted is not quiet. The resolution time is the first quiet set
+after the last abnormal one.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .circulation import hypotension
+from .temperature import is_fever
+from .types import Snapshot, VitalsEntry
+
+
+@dataclass(frozen=True)
+class Spell:
+    """One CRS, from its onset fever to its resolution (None while active)."""
+
+    onset_at: datetime
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CrsCourse:
+    spells: tuple[Spell, ...]
+
+    @property
+    def status(self) -> str:
+        """`none` (no CRS yet), `active` or `resolved` (spec/grade-command.md r2)."""
+        if not self.spells:
+            return "none"
+        return "active" if self.spells[-1].resolved_at is None else "resolved"
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def current(self) -> Spell | None:
+        """The current CRS, or the last one when it has resolved."""
+        return self.spells[-1] if self.spells else None
+
+    @property
+    def onset_at(self) -> datetime | None:
+        return self.current.onset_at if self.current else None
+
+    @property
+    def resolved_at(self) -> datetime | None:
+        return self.current.resolved_at if self.current else None
+
+    @property
+    def first_onset_at(self) -> datetime | None:
+        return self.spells[0].onset_at if self.spells else None
+
+    @property
+    def onsets(self) -> tuple[datetime, ...]:
+        return tuple(spell.onset_at for spell in self.spells)
+
+
+def abnormal_sets(snapshot: Snapshot) -> list[tuple[VitalsEntry, bool]]:
+    """Each vitals set since the infusion with whether it is abnormal, reading
+    pressure, vasopressors and oxygen from the latest set that recorded them
+    within the evidence window of that set (section 2 r2)."""
+    window = snapshot.evidence_window
+    pressure = pressors = oxygen = None
+    marked = []
+    for entry in snapshot.vitals:
+        if entry.has_pressure:
+            pressure = entry
+        if entry.vasopressors is not None:
+            pressors = entry
+        if entry.oxygen is not None:
+            oxygen = entry
+        if not snapshot.since(entry.at):
+            continue
+
+        def recent(source, now=entry.at):
+            return source is not None and now - window < source.at
+
+        abnormal = (
+            is_fever(entry.temperature_c)
+            or (recent(pressors) and bool(pressors.vasopressors))
+            or (recent(oxygen) and oxygen.oxygen.device != "room_air")
+            or (
+                recent(pressure)
+                and hypotension(pressure, snapshot.age_years, snapshot.settings) is not None
+            )
+        )
+        marked.append((entry, abnormal))
+    return marked
+
+
+def _resolved(
+    last_abnormal: datetime, quiet: list[datetime], until: datetime, snapshot: Snapshot
+) -> bool:
+    """Whether some moment up to `until` (exclusive) lies at least the resolution
+    time after the last abnormal set with a quiet set inside the evidence window
+    before it (section 13.1)."""
+    needed = timedelta(hours=snapshot.settings.crs_resolution_hours)
+    window = snapshot.evidence_window
+    for moment in quiet:
+        earliest = max(last_abnormal + needed, moment)
+        if earliest < moment + window and earliest < until:
+            return True
+    return False
+
+
+def crs_course(snapshot: Snapshot) -> CrsCourse:
+    spells: list[Spell] = []
+    onset: datetime | None = None
+    last_abnormal: datetime | None = None
+    quiet: list[datetime] = []
+    for entry, abnormal in abnormal_sets(snapshot):
+        if onset is not None and _resolved(last_abnormal, quiet, entry.at, snapshot):
+            spells.append(Spell(onset, quiet[0]))
+            onset = None
+        if onset is None:
+            # Section 8: a fever after infusion while no CRS is active starts one.
+            if is_fever(entry.temperature_c):
+                onset, last_abnormal, quiet = entry.at, entry.at, []
+            continue
+        if abnormal:
+            last_abnormal, quiet = entry.at, []
+        else:
+            quiet.append(entry.at)
+    if onset is not None:
+        # At T itself the quiet period may have just completed: `until` is
+        # inclusive, hence the microsecond.
+        if _resolved(last_abnormal, quiet, snapshot.at + timedelta(microseconds=1), snapshot):
+            spells.append(Spell(onset, quiet[0]))
+        else:
+            spells.append(Spell(onset))
+    return CrsCourse(tuple(spells))
