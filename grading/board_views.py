@@ -125,7 +125,7 @@ def ward_downtime(request, ward_id: int):
         "cards": cards,
         "in_full": {card.episode.pk for card in full},
         "sheets": downtime.sheets(full),
-        "full_from_grade": downtime.FULL_SHEET_FROM_GRADE,
+        "full_from_acuity": downtime.FULL_SHEET_FROM_ACUITY,
         "now": now,
     }
     return render(request, "grading/downtime.html", context)

@@ -1,12 +1,12 @@
 """What the downtime sheets print beyond the board's cards: the next steps for
 a patient, safe for a child, and which patients the ward printout shows in full.
 
-The next steps read the same rules as the patient page: the tocilizumab dose
-from the label by weight, the steroid doses through `steroid_recommendations`,
-which gives every patient under 18 the pharmacy message instead of an adult
-dose. A protocol's own action texts carry adult doses and the adult "8 mg/kg",
-so an action naming one of these drugs is never printed as written; the
-computed lines take its place.
+The next steps read the same rules as the patient page and the prompts: the
+tocilizumab dose from the label by weight, the steroid doses through
+`steroid_recommendations` and `icans_steroids`, which give every patient under
+18 the pharmacy message instead of an adult dose. A protocol's own action
+texts carry adult doses and the adult "8 mg/kg", so an action naming one of
+these drugs is never printed as written; the computed lines take its place.
 """
 
 import re
@@ -14,18 +14,18 @@ from dataclasses import dataclass
 
 from . import rules
 from .board import Card
+from .rules.protocols import TOCILIZUMAB_LABEL
 from .rules.steroids import ADULT_FROM_YEARS, CORTICOSTEROIDS
 from .rules.tocilizumab import LABEL_MAX_DOSE_MG, TOCILIZUMAB, min_interval
 from .rules.wording import number
-from .sources import LABEL, cited
 
 DOSED_BY_RULE = (TOCILIZUMAB, *sorted(CORTICOSTEROIDS))
 # Any dose left in a protocol's free text: "10 mg", "8 mg/kg", "1000 mg/day".
 A_DOSE = re.compile(r"\d\s*mg\b", re.IGNORECASE)
 
-# The ward printout shows in full every patient at this grade or above, and
+# The ward printout shows in full every patient at this acuity or above, and
 # every patient with an open critical prompt; the rest get a line block.
-FULL_SHEET_FROM_GRADE = 2
+FULL_SHEET_FROM_ACUITY = 2
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def next_steps(card: Card) -> list[Step]:
     for steroid in rules.steroid_recommendations(snapshot, grade):
         # The pharmacy message does not name the drug; the adult dose does.
         text = steroid.text if steroid.dose_mg else f"{steroid.drug.capitalize()}: {steroid.text}"
-        steps.append(Step(text, cited(steroid.source), steroid.condition or ""))
+        steps.append(Step(text, steroid.source, steroid.condition or ""))
     for action in protocol.actions.get(grade, ()):
         if _names_a_dosed_drug(action.text):
             continue
@@ -59,7 +59,23 @@ def next_steps(card: Card) -> list[Step]:
         if child and A_DOSE.search(text):
             # A dose for another drug in the protocol text is an adult dose too.
             text = rules.NO_PAEDIATRIC_DOSE
-        steps.append(Step(text, cited(action.source)))
+        steps.append(Step(text, action.source))
+    return _once(steps)
+
+
+def icans_steps(card: Card) -> list[Step]:
+    """The ICANS floor at the patient's current ICANS grade (every protocol),
+    its steroid worked out for the patient or withheld under 18."""
+    grade = card.icans
+    if not grade:
+        return []
+    steps = [Step(action.text, action.source) for action in rules.icans_actions(grade)]
+    for steroid in rules.icans_steroids(card.snapshot, grade):
+        steps.append(Step(steroid.text, steroid.source))
+    return _once(steps)
+
+
+def _once(steps: list[Step]) -> list[Step]:
     # Two adult doses of one drug are one pharmacy message for a child.
     return list({step.text: step for step in steps}.values())
 
@@ -95,22 +111,23 @@ def _tocilizumab_step(card: Card, protocol: rules.Protocol, grade: int) -> Step 
         when = f"next allowed {card.next_tocilizumab_when}"
     else:
         when = "not allowed now: " + "; ".join(words for _, words in card.doses.blocks)
-    return Step(f"{dose}, {when}. Protocol: {lead}", f"{cited(source)}; {LABEL}")
+    return Step(f"{dose}, {when}. Protocol: {lead}", f"{source}; {TOCILIZUMAB_LABEL}")
 
 
 def severity(card: Card) -> tuple:
     """How sick a patient is now, for choosing and ordering the full sheets:
-    the worse current grade, then open critical prompts, then the other grade,
-    then open high prompts. The one place to change what "sickest" means."""
+    the acuity (never below either grade; section 9), then open critical
+    prompts, then the worse grade, then open high prompts. The one place to
+    change what "sickest" means."""
     crs, icans = card.crs or 0, card.icans or 0
     critical = sum(1 for prompt in card.open_prompts if prompt.severity == "critical")
     high = sum(1 for prompt in card.open_prompts if prompt.severity == "high")
-    return (max(crs, icans), critical, min(crs, icans), high)
+    return (card.acuity or 0, critical, max(crs, icans), high)
 
 
 def needs_full_sheet(card: Card) -> bool:
-    worst, critical, *_ = severity(card)
-    return worst >= FULL_SHEET_FROM_GRADE or critical > 0
+    acuity, critical, *_ = severity(card)
+    return acuity >= FULL_SHEET_FROM_ACUITY or critical > 0
 
 
 def sickest_first(cards: list[Card]) -> list[Card]:
@@ -124,8 +141,9 @@ class Sheet:
     """One patient's full downtime sheet."""
 
     card: Card
-    steps: list[Step]
+    steps: list[Step]  # CRS, under the protocol
+    icans_steps: list[Step]  # ICANS, under the floor every protocol shares
 
 
 def sheets(cards: list[Card]) -> list[Sheet]:
-    return [Sheet(card, next_steps(card)) for card in cards]
+    return [Sheet(card, next_steps(card), icans_steps(card)) for card in cards]

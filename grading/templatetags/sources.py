@@ -7,14 +7,14 @@ register = template.Library()
 
 
 @register.filter
-def cited(text: str) -> str:
-    """Sources named as a clinician can look them up (clinical-rules.md section 12)."""
-    return sources.cited(text)
+def protocol_origin(code: str) -> str:
+    return sources.protocol_origin(code)
 
 
 @register.filter
-def protocol_origin(code: str) -> str:
-    return sources.protocol_origin(code)
+def sources_of(actions) -> str:
+    """The distinct sources of a list of protocol actions."""
+    return "; ".join(dict.fromkeys(action.source for action in actions))
 
 
 @register.simple_tag
@@ -25,12 +25,6 @@ def common_sources() -> tuple[tuple[str, str], ...]:
 @register.simple_tag
 def review_before_use() -> str:
     return sources.REVIEW_BEFORE_USE
-
-
-@register.filter
-def sources_of(actions) -> str:
-    """The distinct sources of a list of protocol actions, as clinicians name them."""
-    return "; ".join(dict.fromkeys(sources.cited(action.source) for action in actions))
 
 
 @register.simple_tag

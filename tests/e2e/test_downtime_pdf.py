@@ -134,11 +134,13 @@ def test_the_printed_ward_sheet_is_a_page_of_lines_then_a_page_for_each_sick_pat
         assert f"MRN PDF-{bed:02d}" in lines
     for text in pages:
         assert PRINTED.search(text) and DISCLAIMER in text
-    # Equally sick (CRS 3, one critical prompt each): by bed.
-    in_full = [ward_of_ten["child"], *ward_of_ten["sick"]]
+    # The sickest first: the adults score NEWS2 on top of CRS 3 (an emergency
+    # prompt more); NEWS2 is not scored under 16, so the child comes after them.
+    in_full = [*ward_of_ten["sick"], ward_of_ten["child"]]
     for text, patient in zip(pages[1:], in_full, strict=True):
-        assert f"Bed {patient.bed} · {patient.display_name} · MRN {patient.mrn}" in text
-    child = pages[1]
+        assert text.startswith(f"Bed {patient.bed} · {patient.display_name} · MRN {patient.mrn}")
+    child = pages[3]
     assert STEROID_DOSE.search(child) is None and "8 mg/kg" not in child
-    assert "dexamethasone 10 mg IV every 6 h" in pages[2]  # an adult's sheet keeps the dose
+    assert NO_PAEDIATRIC_DOSE in child
+    assert "dexamethasone 10 mg IV every 6 h" in pages[1]  # an adult's sheet keeps the dose
     context.close()

@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 
 from grading import clinical_docs
 from grading.rules import PROMPT_CODES, PROTOCOLS
-from grading.sources import PROTOCOL_ORIGINS
+from grading.rules.icans_floor import ICANS_STEROIDS
+from grading.sources import protocol_origin
 
 
 def test_the_committed_document_matches_the_rules_data():
@@ -24,7 +25,7 @@ def test_the_document_names_every_prompt_and_protocol_the_app_raises():
         assert f"`{code}`" in document, code
     for code in PROTOCOLS:
         assert f"### Protocol {code}" in document
-        assert PROTOCOL_ORIGINS[code] in document
+        assert protocol_origin(code) in document
 
 
 def test_the_generated_part_carries_each_protocols_doses_and_limits():
@@ -37,6 +38,8 @@ def test_the_generated_part_carries_each_protocols_doses_and_limits():
             for action in actions:
                 assert action.text in generated
     assert "| weight_valid_days | 7 |" in generated
+    for rule in ICANS_STEROIDS:
+        assert rule.schedule in generated
 
 
 def test_the_command_rewrites_a_stale_document_and_check_refuses_it(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from grading import downtime, services
 from grading.models import Assessment
 from grading.rules import NO_PAEDIATRIC_DOSE, PROTOCOLS, Snapshot
+from grading.rules.protocols import SEED_000
 from grading.selectors import summarise_doses
 from patients import services as chart
 
@@ -77,7 +78,7 @@ def test_the_ward_sheet_has_a_line_per_patient_and_the_sick_in_full(
         assert reason in sheet
     assert "Transfer to ICU" in sheet and "Vasopressors and oxygen as needed" in sheet
     assert "dexamethasone 10 mg IV every 6 h" in sheet  # an adult: the protocol's dose
-    assert "Protocol A source, Grade 3 CRS" in sheet and "seed 000" not in page
+    assert f"{SEED_000}, Grade 3 CRS" in sheet and "seed 000" not in page
     assert "T 38.8 °C <strong>(fever)</strong>" in sheet and "Norepinephrine" in sheet
     assert "<strong>Tocilizumab</strong> · 600 mg (8 mg/kg)" in sheet
     assert "icu transfer" in sheet
@@ -152,6 +153,9 @@ def test_a_childs_sheet_never_shows_an_adult_steroid_dose_or_the_adult_mg_per_kg
         assert "Tocilizumab 288 mg IV (12 mg/kg for 24 kg" in sheet
         assert "288 mg (12 mg/kg)" in sheet
         assert "(7 y)" in sheet
+        assert "Next steps at ICANS grade 3 (every protocol)" in sheet
+        assert "Methylprednisolone: no paediatric dose rule" in sheet  # the ICANS floor's, withheld
+        assert "<strong>Acuity " in sheet
         assert DISCLAIMER in sheet
 
 

@@ -42,16 +42,15 @@ def test_every_page_with_a_recommendation_carries_the_disclaimer_once(
     assert page.count(DISCLAIMER) == 1
 
 
-def test_every_built_in_protocol_says_where_it_comes_from():
-    assert set(sources.PROTOCOL_ORIGINS) == set(PROTOCOLS)
-    for code, origin in sources.PROTOCOL_ORIGINS.items():
-        assert origin.startswith(f"Protocol {code} source: guideline summary on")
-
-
-def test_a_protocols_short_citation_is_named_for_the_clinician():
-    assert sources.cited("seed 000, Grade 3 CRS") == "Protocol A source, Grade 3 CRS"
-    assert sources.cited("seed 001, Grade 2 CRS; x") == "Protocol B source, Grade 2 CRS; x"
-    assert sources.cited("ASTCT 2019 (Lee et al.)") == "ASTCT 2019 (Lee et al.)"
+def test_every_built_in_protocol_says_where_it_comes_from_in_section_12s_words():
+    assert sources.protocol_origin("A") == (
+        "Protocol A source: guideline summary on severe CRS and sepsis (2025)"
+    )
+    assert sources.protocol_origin("B") == (
+        "Protocol B source: guideline summary on CRS diagnosis and management (2025)"
+    )
+    for code in PROTOCOLS:
+        assert sources.protocol_origin(code).startswith(f"Protocol {code} source: ")
 
 
 def test_the_protocol_page_names_each_source_and_asks_the_unit_to_review_it(
@@ -89,5 +88,5 @@ def test_the_patient_page_names_the_protocol_source_not_a_seed_number(
     client.force_login(physician)
     page = client.get(reverse("patient_detail", args=[episode.patient_id])).content.decode()
     assert "dexamethasone 10 mg IV every 6 h" in page
-    assert "Protocol A source, Grade 3 CRS" in page
+    assert "Protocol A source: guideline summary on severe CRS and sepsis (2025), Grade 3" in page
     assert "seed 00" not in page
