@@ -49,8 +49,10 @@ def next_steps(card: Card) -> list[Step]:
     if tocilizumab:
         steps.append(tocilizumab)
     for steroid in rules.steroid_recommendations(snapshot, grade):
-        # The pharmacy message does not name the drug; the adult dose does.
-        text = steroid.text if steroid.dose_mg else f"{steroid.drug.capitalize()}: {steroid.text}"
+        # The pharmacy message alone does not say which drug it stands for.
+        text = steroid.text
+        if steroid.drug not in text.lower():
+            text = f"{steroid.drug.capitalize()}: {text}"
         steps.append(Step(text, steroid.source, steroid.condition or ""))
     for action in protocol.actions.get(grade, ()):
         if _names_a_dosed_drug(action.text):
