@@ -6,6 +6,8 @@ PHARMACIST = "pharmacist"
 
 # clinical-rules section 5: a dose block is overridden only by these, with a reason.
 MAY_OVERRIDE_DOSE_BLOCKS = (PHYSICIAN, PHARMACIST)
+# clinical-rules section 4 (r2): a physician changes a ward's or an episode's protocol.
+MAY_CHANGE_PROTOCOL = (PHYSICIAN,)
 
 
 def has_role(user, *roles: str) -> bool:

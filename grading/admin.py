@@ -24,7 +24,17 @@ class AssessmentAdmin(ReadOnlyAdmin):
 
 @admin.register(Prompt)
 class PromptAdmin(ReadOnlyAdmin):
-    list_display = ["episode", "code", "severity", "state", "raised_at", "resolved_at"]
+    list_display = [
+        "episode",
+        "code",
+        "severity",
+        "grade_scale",
+        "grade",
+        "state",
+        "raised_at",
+        "resolved_at",
+        "supersedes",
+    ]
     list_filter = ["state", "severity", "code"]
 
 

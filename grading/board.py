@@ -306,10 +306,10 @@ class Card:
 
     @property
     def protocol_actions(self) -> tuple[rules.Action, ...]:
-        """The ward protocol's next steps for the current CRS grade."""
+        """The episode protocol's next steps for the current CRS grade."""
         if not self.crs:
             return ()
-        return rules.PROTOCOLS[self.ward.protocol].actions.get(self.crs, ())
+        return rules.PROTOCOLS[self.episode.protocol].actions.get(self.crs, ())
 
     @cached_property
     def sort_key(self) -> tuple:
@@ -520,7 +520,11 @@ def _history(episodes: list[Episode], now: datetime) -> dict[int, list]:
 
 def _live_prompts(episodes: list[Episode]) -> dict[int, list[Prompt]]:
     live: dict[int, list[Prompt]] = {}
-    for prompt in Prompt.objects.filter(episode__in=episodes).exclude(state=Prompt.RESOLVED):
+    for prompt in (
+        Prompt.objects.filter(episode__in=episodes)
+        .live()
+        .prefetch_related("supersedes__responses", "supersedes__supersedes")
+    ):
         live.setdefault(prompt.episode_id, []).append(prompt)
     for prompts in live.values():
         prompts.sort(key=lambda p: (p.severity_rank, p.raised_at))

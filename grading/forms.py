@@ -2,8 +2,9 @@ from django import forms
 from django.utils import timezone
 
 from clinical.vocabulary import ROUTES
+from patients.models import Episode
 
-from .models import PromptResponse
+from .models import PROTOCOL_REASON_MAX, PromptResponse
 from .rules import PROTOCOLS
 
 # The drugs a protocol doses (clinical-rules section 4); the rest are charted at the bedside.
@@ -57,9 +58,76 @@ class StockForm(forms.Form):
     )
 
 
-class ProtocolForm(forms.Form):
-    protocol = forms.ChoiceField(
+def _protocol_choice(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
         choices=[(code, p.name) for code, p in sorted(PROTOCOLS.items())],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose a protocol."},
     )
-    reason = forms.CharField(required=False, widget=forms.TextInput)
+
+
+def _protocol_reason() -> forms.CharField:
+    return forms.CharField(
+        label="Reason",
+        max_length=PROTOCOL_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": PROTOCOL_REASON_MAX}),
+        error_messages={
+            "required": "Say why the protocol changes: it is kept in the audit trail.",
+            "max_length": f"Keep the reason to {PROTOCOL_REASON_MAX} characters.",
+        },
+    )
+
+
+class ProtocolForm(forms.Form):
+    """The ward's protocol for new episodes (clinical-rules section 4, r2)."""
+
+    protocol = _protocol_choice("New episodes on this ward start under")
+    reason = _protocol_reason()
+    confirm = forms.BooleanField(
+        label="I confirm: new episodes start under this protocol; "
+        "patients already on the ward keep theirs until it is applied to them.",
+        error_messages={"required": "Tick to confirm the change."},
+    )
+
+
+class ApplyProtocolForm(forms.Form):
+    """The ward's protocol applied to the active episodes listed, once confirmed."""
+
+    # The protocol the physician saw named: if the ward changed again since, nothing moves.
+    protocol = forms.ChoiceField(
+        choices=[(code, code) for code in sorted(PROTOCOLS)], widget=forms.HiddenInput
+    )
+    episodes = forms.ModelMultipleChoiceField(
+        label="Patients",
+        queryset=Episode.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Tick at least one patient.",
+            "invalid_choice": "The list changed since it was shown (a patient left the ward "
+            "or was moved already): check it and confirm again.",
+        },
+    )
+    reason = _protocol_reason()
+    confirm = forms.BooleanField(
+        label="I confirm: the ticked patients' tocilizumab limits, steroid doses and prompts "
+        "follow the ward's protocol from now on, counting every dose already given.",
+        error_messages={"required": "Tick to confirm the change."},
+    )
+
+    def __init__(self, *args, episodes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["episodes"].queryset = episodes
+        self.fields["episodes"].label_from_instance = lambda e: (
+            f"{e.patient.display_name} · MRN {e.patient.mrn} · bed {e.patient.bed or '–'}"
+            f" · now protocol {e.protocol}"
+            f" · {e.tocilizumab_given} tocilizumab dose{'' if e.tocilizumab_given == 1 else 's'}"
+            " given"
+        )
+
+
+class EpisodeProtocolForm(forms.Form):
+    """One patient's protocol, by a physician (clinical-rules section 4, r2)."""
+
+    protocol = _protocol_choice("This episode follows")
+    reason = _protocol_reason()

@@ -23,7 +23,7 @@ class Assessment(models.Model):
         ("correction", "Chart correction"),
         ("schedule", "12-hourly regrade"),
         ("sweep", "Catch-up after a missed regrade"),
-        ("protocol", "Ward protocol changed"),
+        ("protocol", "Protocol changed"),
     ]
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
@@ -85,6 +85,14 @@ class Assessment(models.Model):
         )
 
 
+class PromptQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(state__in=Prompt.LIVE)
+
+    def closed(self):
+        return self.exclude(state__in=Prompt.LIVE)
+
+
 @pghistory.track()
 class Prompt(models.Model):
     """An escalation or safety prompt (clinical-rules section 6) and its life.
@@ -92,11 +100,21 @@ class Prompt(models.Model):
     Open while its condition holds; a physician acknowledges it with a
     response; it resolves when the condition clears. One prompt per code is
     live (open or acknowledged) per episode at a time, so nothing is raised
-    twice while it is being dealt with.
+    twice while it is being dealt with. When the condition escalates (the
+    severity or the grade that raised it rises, the dose or drug changes) the
+    live instance is superseded by a new open one that points back to it, so
+    an earlier answer is shown beside the new question but never stands in
+    for it (clinical-rules section 6, r2).
     """
 
-    OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
-    STATES = [(OPEN, "Open"), (ACKNOWLEDGED, "Acknowledged"), (RESOLVED, "Resolved")]
+    OPEN, ACKNOWLEDGED, RESOLVED, SUPERSEDED = "open", "acknowledged", "resolved", "superseded"
+    LIVE = (OPEN, ACKNOWLEDGED)
+    STATES = [
+        (OPEN, "Open"),
+        (ACKNOWLEDGED, "Acknowledged"),
+        (RESOLVED, "Resolved"),
+        (SUPERSEDED, "Superseded"),
+    ]
     # Most severe first, as the rules order them (grading.rules.situation.SEVERITY_ORDER).
     SEVERITIES = [
         ("critical", "Critical"),
@@ -105,6 +123,8 @@ class Prompt(models.Model):
         ("low", "Low"),
         ("info", "Info"),
     ]
+    CRS, ICANS = "CRS", "ICANS"
+    SCALES = [(CRS, "CRS"), (ICANS, "ICANS")]
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="prompts")
     code = models.CharField(max_length=40)
@@ -114,20 +134,40 @@ class Prompt(models.Model):
     dose_text = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=16, choices=STATES, default=OPEN)
     raised_at = models.DateTimeField()
+    # When it left the live states: resolved, or superseded by a newer instance.
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The grade that raises this code (grading.prompt_services.RAISED_BY) as it
+    # stands now; empty for prompts no grade raises and for rows older than r2.
+    grade_scale = models.CharField(max_length=5, choices=SCALES, blank=True)
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+    # What escalated ("CRS grade 3 → 4; dose changed"), for an instance that supersedes.
+    raised_again_because = models.TextField(blank=True)
+
+    objects = PromptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-raised_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["episode", "code"],
-                condition=~models.Q(state="resolved"),
+                condition=models.Q(state__in=["open", "acknowledged"]),
                 name="one_live_prompt_per_code",
             ),
             models.CheckConstraint(
-                condition=models.Q(state="resolved", resolved_at__isnull=False)
-                | (~models.Q(state="resolved") & models.Q(resolved_at__isnull=True)),
-                name="resolved_prompts_have_a_time",
+                condition=models.Q(state__in=["resolved", "superseded"], resolved_at__isnull=False)
+                | models.Q(state__in=["open", "acknowledged"], resolved_at__isnull=True),
+                name="closed_prompts_have_a_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grade__isnull=True) | models.Q(grade__lte=4),
+                name="prompt_grade_0_to_4",
             ),
         ]
 
@@ -137,6 +177,29 @@ class Prompt(models.Model):
     @property
     def severity_rank(self) -> int:
         return [code for code, _ in self.SEVERITIES].index(self.severity)
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in self.LIVE
+
+    @property
+    def call_now(self) -> bool:
+        """What the nurse does now: call the physician for high and critical prompts."""
+        return self.severity in ("critical", "high")
+
+    def last_answer(self) -> "PromptResponse | None":
+        answers = list(self.responses.all())
+        return answers[-1] if answers else None
+
+    def earlier_answer(self) -> "PromptResponse | None":
+        """The last answer given to an instance this one superseded, nearest first."""
+        earlier = self.supersedes
+        while earlier is not None:
+            answer = earlier.last_answer()
+            if answer is not None:
+                return answer
+            earlier = earlier.supersedes
+        return None
 
 
 @pghistory.track()
@@ -154,6 +217,8 @@ class PromptResponse(models.Model):
     reason = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
+    # The raising grade when answered: "not indicated" holds for that grade only.
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -270,6 +335,44 @@ class ProtocolChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ward}: protocol {self.previous or '-'} → {self.protocol}"
+
+
+# Long enough for a policy reference and a sentence; a reason is not a letter.
+PROTOCOL_REASON_MAX = 500
+
+
+@pghistory.track()
+class EpisodeProtocolChange(models.Model):
+    """One episode moved to another protocol: by whom, when and why.
+
+    Either a physician's decision for this patient, or the ward's new protocol
+    applied to its active episodes (then `ward_change` is that ward change).
+    """
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="protocol_changes")
+    protocol = models.CharField(max_length=8)
+    previous = models.CharField(max_length=8)
+    reason = models.TextField(max_length=PROTOCOL_REASON_MAX)
+    ward_change = models.ForeignKey(
+        ProtocolChange,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="episode_changes",
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="episode_protocol_change_says_why"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.episode}: protocol {self.previous} → {self.protocol}"
 
 
 class BoardSeen(models.Model):

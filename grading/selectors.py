@@ -260,14 +260,21 @@ def pharmacy_rows(at: datetime | None = None) -> list[Episode]:
 
 
 def live_prompts(episode: Episode) -> list[Prompt]:
-    """Open and acknowledged prompts, most severe first, with their responses."""
-    prompts = list(episode.prompts.exclude(state=Prompt.RESOLVED).prefetch_related("responses__by"))
+    """Open and acknowledged prompts, most severe first, with their responses
+    and the answers given to the instances they superseded."""
+    prompts = list(
+        episode.prompts.live().prefetch_related(
+            "responses__by", "supersedes__responses__by", "supersedes__supersedes"
+        )
+    )
     return sorted(prompts, key=lambda p: (p.severity_rank, p.raised_at))
 
 
 def resolved_prompts(episode: Episode, limit: int = 50) -> list[Prompt]:
+    """Prompts no longer live, newest first: resolved, or superseded by a newer one."""
     return list(
-        episode.prompts.filter(state=Prompt.RESOLVED)
-        .order_by("-resolved_at")
+        episode.prompts.closed()
+        .select_related("superseded_by")
+        .order_by("-resolved_at", "-pk")
         .prefetch_related("responses__by")[:limit]
     )

@@ -75,7 +75,7 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
             icans_reasons=list(evaluation.icans.reasons),
             inputs_used=sorted(set(evaluation.crs.used) | set(evaluation.icans.used)),
             rules_version=evaluation.rules_version,
-            protocol=episode.patient.ward.protocol,
+            protocol=episode.protocol,
             acuity=evaluation.acuity.level,
             news2_score=evaluation.news2.score,
             vitals_due_at=evaluation.due.vitals_at,
@@ -88,7 +88,12 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
             candidate.save()
         if as_of_now:
             # Prompts are about now: a replay of past times leaves them alone.
-            sync_prompts(episode, evaluation.prompts, at)
+            sync_prompts(
+                episode,
+                evaluation.prompts,
+                at,
+                {"CRS": evaluation.crs.grade, "ICANS": evaluation.icans.grade},
+            )
             Episode.objects.filter(pk=episode.pk).update(graded_through=chart_seen)
     return candidate if changed else None
 

@@ -113,7 +113,7 @@ def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
         weight_kg=_float(weight.weight_kg) if weight else None,
         weight_at=weight.observed_at if weight else None,
         infusion_at=episode.infusion_at,
-        protocol=ward.protocol,
+        protocol=episode.protocol,
         vitals=tuple(vitals_entry(v) for v in rows(VitalsSet).prefetch_related("vasopressors")),
         neuro=tuple(neuro_entry(n) for n in rows(NeuroAssessment)),
         medications=tuple(medication_entry(m) for m in rows(MedicationAdministration)),
@@ -147,7 +147,7 @@ def dose_snapshots(episodes: list[Episode], at: datetime) -> dict[int, Snapshot]
             weight_kg=_float(weight.weight_kg) if weight else None,
             weight_at=weight.observed_at if weight else None,
             infusion_at=episode.infusion_at,
-            protocol=ward.protocol,
+            protocol=episode.protocol,
             medications=tuple(medications[episode.pk]),
             settings=ward_settings(ward),
         )

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import audit_views, board_views, dose_views, prompt_views, trajectory_views, views
+from . import (
+    audit_views,
+    board_views,
+    dose_views,
+    prompt_views,
+    protocol_views,
+    trajectory_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +24,11 @@ urlpatterns = [
         name="patient_downtime",
     ),
     path("patients/<int:patient_id>/grade/", views.grade_panel, name="grade_panel"),
+    path(
+        "patients/<int:patient_id>/prompts/",
+        prompt_views.bedside_prompts,
+        name="bedside_prompts",
+    ),
     path("patients/<int:patient_id>/history/", audit_views.patient_history, name="patient_history"),
     path("patients/<int:patient_id>/dose/", dose_views.record_dose, name="record_dose"),
     path("patients/<int:patient_id>/toci-stock/", dose_views.record_stock, name="record_stock"),
@@ -24,5 +37,15 @@ urlpatterns = [
     path(
         "prompts/<int:prompt_id>/respond/", prompt_views.respond_to_prompt, name="respond_to_prompt"
     ),
-    path("wards/<int:ward_id>/protocol/", prompt_views.ward_protocol, name="ward_protocol"),
+    path("wards/<int:ward_id>/protocol/", protocol_views.ward_protocol, name="ward_protocol"),
+    path(
+        "wards/<int:ward_id>/protocol/apply/",
+        protocol_views.ward_protocol_apply,
+        name="ward_protocol_apply",
+    ),
+    path(
+        "patients/<int:patient_id>/protocol/",
+        protocol_views.episode_protocol,
+        name="episode_protocol",
+    ),
 ]

@@ -53,9 +53,11 @@ class PatientAdmin(admin.ModelAdmin):
 
 @admin.register(Episode)
 class EpisodeAdmin(admin.ModelAdmin):
-    list_display = ["patient", "product", "infusion_at", "discharged_at"]
-    list_filter = ["product", "patient__ward"]
-    readonly_fields = ["chart_changed_at", "graded_through"]
+    list_display = ["patient", "product", "protocol", "infusion_at", "discharged_at"]
+    list_filter = ["product", "protocol", "patient__ward"]
+    # Taken from the ward when the episode is added; changed on the patient's
+    # protocol page, where the change is recorded with its reason.
+    readonly_fields = ["protocol", "chart_changed_at", "graded_through"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -201,6 +201,10 @@ class Episode(models.Model):
     admitted_at = models.DateTimeField()
     infusion_at = models.DateTimeField()
     discharged_at = models.DateTimeField(null=True, blank=True)
+    # Taken from the ward when the episode starts and kept when the ward changes
+    # (clinical-rules section 4, r2): limits count every dose under one protocol.
+    # Changed only through the audited protocol services, never in a form.
+    protocol = models.CharField(max_length=8, choices=Ward.PROTOCOLS, editable=False)
     # Bumped by every chart write; the regrade sweep compares it with
     # graded_through to find charts whose regrade never ran (broker down).
     chart_changed_at = models.DateTimeField(default=timezone.now)
@@ -219,10 +223,20 @@ class Episode(models.Model):
             models.CheckConstraint(
                 condition=Q(infusion_at__gte=F("admitted_at")), name="infusion_after_admission"
             ),
+            # The rules cannot count doses without a protocol.
+            models.CheckConstraint(condition=~Q(protocol=""), name="episode_has_a_protocol"),
         ]
 
     def __str__(self) -> str:
         return f"{self.patient} · {self.get_product_display()} {self.infusion_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.protocol:
+            # From the database: a ward object held since before a change is stale.
+            self.protocol = Ward.objects.values_list("protocol", flat=True).get(
+                pk=self.patient.ward_id
+            )
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

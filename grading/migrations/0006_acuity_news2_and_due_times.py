@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grading', '0005_prompt_severity_info'),
-        ('patients', '0008_drug_vocabulary_antibacterials'),
+        ('patients', '0008_episode_keeps_its_protocol'),
     ]
 
     operations = [

@@ -6,10 +6,10 @@ T", returning the prompt or None."""
 from datetime import datetime, timedelta
 
 from .circulation import hypotension
-from .temperature import FLOAT_TOLERANCE
 from .icans_floor import BOTH, icans_actions, icans_steroids
 from .protocols import ASCO_2021, SEED_001
 from .situation import Prompt, Situation, make
+from .temperature import FLOAT_TOLERANCE
 from .types import Snapshot, VitalsEntry
 from .wording import celsius, clock, hours
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0008_drug_vocabulary_antibacterials'),
+        ('patients', '0008_episode_keeps_its_protocol'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -36,7 +36,7 @@ def grade_2(episode, nurse, committed):
 
 
 def _live(episode, code):
-    return Prompt.objects.filter(episode=episode, code=code).exclude(state="resolved")
+    return Prompt.objects.filter(episode=episode, code=code).live()
 
 
 def test_a_regrade_raises_the_prompt_with_its_dose_and_source(grade_2):
@@ -133,7 +133,7 @@ def test_a_physician_changes_the_wards_protocol_and_it_is_recorded(
     ward.refresh_from_db()
     assert ward.protocol == "A"
     client.force_login(physician)
-    response = client.post(url, {"protocol": "B", "reason": "Unit policy 2026-11"})
+    response = client.post(url, {"protocol": "B", "reason": "Unit policy 2026-11", "confirm": "on"})
     assert response.status_code == 302
     ward.refresh_from_db()
     change = ProtocolChange.objects.get()

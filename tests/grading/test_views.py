@@ -176,7 +176,7 @@ def test_the_demo_seed_is_graded_by_the_rules_and_idempotent():
     counts = (Patient.objects.count(), Assessment.objects.count())
     call_command("seed_demo", allow_demo_accounts=True, verbosity=0)
     assert (Patient.objects.count(), Assessment.objects.count()) == counts
-    assert counts[0] == 12
+    assert counts[0] == 14
 
     current = {
         patient.mrn: patient.assessments.latest_first().first() for patient in Patient.objects.all()
@@ -188,6 +188,13 @@ def test_the_demo_seed_is_graded_by_the_rules_and_idempotent():
     assert current["DEMO-1010"].icans_grade == 3
     assert current["DEMO-1009"].icans_grade == 2
     assert current["DEMO-2001"].details["tocilizumab"]["mg_per_kg"] == 12
+    # Clinical-rules r2: afebrile shock after a resolved CRS is CRS 0 but acuity 4.
+    shock = current["DEMO-1011"]
+    assert (shock.crs_grade, shock.acuity, shock.details["crs"]["status"]) == (0, 4, "resolved")
+    # A fever after resolution is a new CRS onset.
+    recurrent = current["DEMO-1012"]
+    assert recurrent.details["crs"]["status"] == "active"
+    assert recurrent.crs_grade >= 1
     resolved = Patient.objects.get(mrn="DEMO-1005").episodes.get()
     assert resolved.assessments.filter(crs_grade=2).exists()
     assert current["DEMO-1005"].crs_grade == 0

@@ -57,6 +57,29 @@ def test_the_bedside_page_shows_last_vitals_with_their_age_and_the_entry_buttons
     assert reverse("grade_panel", args=[episode.patient_id]) in page
 
 
+def test_the_bedside_page_lists_the_open_prompts_under_the_grade(
+    signed_in, episode, nurse, committed
+):
+    with committed():
+        services.vitals_record(
+            episode=episode,
+            observed_at=_ago(minutes=10),
+            by=nurse,
+            temperature_c=Decimal("39.2"),
+            systolic=82,
+            diastolic=46,
+            vasopressors=["norepinephrine"],
+        )
+    page = signed_in.get(url("bedside", episode)).content.decode()
+    prompts_url = reverse("bedside_prompts", args=[episode.patient_id])
+    assert f'hx-get="{prompts_url}" hx-trigger="load"' in page
+    assert page.index(reverse("grade_panel", args=[episode.patient_id])) < page.index(prompts_url)
+    part = signed_in.get(prompts_url, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="bedside-prompts"' in part and "chartChanged from:body" in part
+    assert "Call the physician now</strong> about icu transfer" in part
+    assert part.index("icu transfer") < part.index("infection workup")  # critical first
+
+
 def _panel(client, episode) -> str:
     # The due times live with the grade: they follow it (clinical-rules section 7 r2).
     return client.get(reverse("grade_panel", args=[episode.patient_id])).content.decode()

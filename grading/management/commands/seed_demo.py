@@ -332,7 +332,7 @@ def _stories() -> list[Story]:
             ADULT_WARD,
             "11",
             "cilta-cel",
-            6.5,
+            6.45,
             71.0,
             [
                 Phase(0),
@@ -348,6 +348,7 @@ def _stories() -> list[Story]:
                     rr=28,
                     spo2=92,
                     device="bipap",
+                    flow=12,
                     pressors=("norepinephrine", "epinephrine"),
                     ice=9,
                 ),
