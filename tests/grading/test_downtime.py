@@ -237,3 +237,19 @@ def test_next_steps_without_a_weight_ask_for_one_instead_of_a_dose():
     words = " ".join(step.text for step in steps)
     assert "no weight in the last 7 days, weigh the patient before dosing" in words
     assert "mg/kg" not in words
+
+
+def test_a_patient_under_another_protocol_than_the_wards_is_printed_under_their_own(
+    client, physician, nurse, ward, make_episode
+):
+    episode = make_episode(family_name="Older")
+    episode.protocol = "B"
+    episode.save()
+    _shocked(episode, nurse)
+    client.force_login(physician)
+    page = client.get(reverse("ward_downtime", args=[ward.pk])).content.decode()
+
+    assert " · <strong>protocol B</strong>" in page  # the line block says so
+    sheet = _sheet(page, "OLDER, Test")
+    assert "Next steps at CRS grade 3 (protocol B)" in sheet
+    assert "dexamethasone 10 mg IV every 6 h for 1-3 days" in sheet  # protocol B's wording
