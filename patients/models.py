@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from clinical import labs as lab_catalogue
 from clinical import ranges, vocabulary
 
 
@@ -91,6 +92,15 @@ class Ward(models.Model):
     refractory_after_hours = models.PositiveSmallIntegerField(
         default=24,
         help_text="Grade ≥ 3 persisting this long after tocilizumab and steroids is refractory.",
+    )
+    # Clinical-rules.md sections 11 and 13.8: labs are stored in one canonical
+    # unit; the ward only chooses the units its staff type and read.
+    lab_units = models.CharField(
+        "lab units",
+        max_length=16,
+        choices=lab_catalogue.UNIT_SYSTEMS,
+        default=lab_catalogue.CONVENTIONAL,
+        help_text="Units the ward enters and reads lab results in; stored values do not change.",
     )
 
     class Meta:
@@ -567,6 +577,8 @@ class LabTest(models.Model):
     name = models.CharField(max_length=100)
     unit = models.CharField(max_length=16)
     loinc = models.CharField("LOINC", max_length=16, blank=True)
+    # Reference limits in the canonical unit: a result outside is flagged L or H.
+    lower_limit = models.FloatField(null=True, blank=True)
     upper_limit = models.FloatField(null=True, blank=True)
 
     class Meta:
@@ -574,6 +586,22 @@ class LabTest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit})"
+
+    @property
+    def catalogue(self) -> lab_catalogue.Lab | None:
+        return lab_catalogue.lab(self.code)
+
+    def unit_words(self, system: str) -> str:
+        test = self.catalogue
+        if test is None:
+            return lab_catalogue.UNIT_WORDS.get(self.unit, self.unit)
+        return test.unit_words(system)
+
+    def flag(self, value: float) -> str:
+        return lab_catalogue.flag(self.catalogue, value, self.lower_limit, self.upper_limit)
+
+    def shown(self, value: float, system: str) -> str:
+        return lab_catalogue.display(self.catalogue, value, system, self.unit)
 
 
 @pghistory.track()
@@ -589,6 +617,25 @@ class LabResult(ChartEntry):
 
     def __str__(self) -> str:
         return f"{self.test.code} {self.value:g} {self.test.unit}"
+
+    def clean(self) -> None:
+        # Clinical-rules.md section 11: a value no patient can have is a typing
+        # or unit error (platelets 45 typed as /µL on an SI ward is plausible,
+        # CRP 1e308 is not); the form checks first, in the ward's units.
+        test = self.test.catalogue if self.test_id else None
+        if test is not None and self.value is not None:
+            problem = lab_catalogue.plausibility_error(test, self.value, lab_catalogue.CONVENTIONAL)
+            if problem:
+                raise ValidationError({"value": problem})
+
+    def shown(self, system: str) -> str:
+        """The value with its unit in a ward's unit system, e.g. "45 ×10⁹/L"."""
+        return self.test.shown(self.value, system)
+
+    @property
+    def flag(self) -> str:
+        """ "L" or "H" against the reference limits, "" within them."""
+        return self.test.flag(self.value)
 
 
 @pghistory.track()

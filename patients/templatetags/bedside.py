@@ -3,8 +3,9 @@ from datetime import datetime, timedelta
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from clinical import ranges
+from clinical import labs, ranges
 
 register = template.Library()
 
@@ -23,6 +24,31 @@ def plain(value) -> str:
     if value is None:
         return ""
     return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+@register.simple_tag
+def lab_result(row, system: str) -> str:
+    """A lab value in the ward's units with its unit, and an L or H in words
+    beside it when it is outside the reference range (never colour alone)."""
+    shown = row.shown(system)
+    flag = row.flag
+    if not flag:
+        return shown
+    test = row.test
+    limit = test.lower_limit if flag == labs.LOW else test.upper_limit
+    words = "low, below" if flag == labs.LOW else "high, above"
+    limit_shown = test.shown(limit, system) if limit is not None else ""
+    return format_html(
+        '{} <strong class="lab-flag {}" title="{} {}">{}</strong>'
+        '<span class="visually-hidden"> ({} {})</span>',
+        shown,
+        "low" if flag == labs.LOW else "high",
+        words.capitalize(),
+        limit_shown,
+        flag,
+        words,
+        limit_shown,
+    )
 
 
 @register.filter
