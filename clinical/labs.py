@@ -199,14 +199,20 @@ def reference_in(test: Lab, system: str) -> tuple[Decimal, Decimal]:
     return _decimal(test.reference_low) * scale, _decimal(test.reference_high) * scale
 
 
+def plausible(test: Lab, value, system: str) -> bool:
+    """Whether a value typed in `system`'s unit is within the plausible range, edges included."""
+    low, high = plausible_in(test, system)
+    return low <= _decimal(value) <= high
+
+
 def plausibility_error(test: Lab, value, system: str) -> str | None:
     """Why a value typed in the ward's unit system cannot be real, or None."""
     typed = _decimal(value)
     words = test.unit_words(system)
     if typed < 0:
         return f"{test.name} cannot be negative."
-    low, high = plausible_in(test, system)
-    if not low <= typed <= high:
+    if not plausible(test, typed, system):
+        low, high = plausible_in(test, system)
         return (
             f"{test.name} {plain(typed)} {words} is outside the plausible range"
             f" {plain(low)}-{plain(high)} {words}".rstrip()

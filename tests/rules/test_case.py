@@ -257,7 +257,10 @@ def _delete(path):
             id="dose-0",
         ),
         pytest.param(
-            _set(["labs", 0, "test"], "hb"), "labs[0].test", "is not a lab test", id="lab"
+            _set(["labs", 0, "unit"], "mmol/L"),
+            "labs[0].unit",
+            '"mmol/L" is not a unit of anc; allowed: /uL, 10*9/L',
+            id="lab-unit",
         ),
         pytest.param(_set(["vitals"], {}), "vitals", "expected an array", id="vitals-not-list"),
         pytest.param(
