@@ -32,6 +32,7 @@ class WardAdmin(admin.ModelAdmin):
                     "vitals_interval_hours",
                     "weight_valid_days",
                     "refractory_after_hours",
+                    "lab_units",
                 ]
             },
         ),
