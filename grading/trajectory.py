@@ -557,8 +557,12 @@ def _labs(figure: Figure, snapshot: Snapshot, clock: Clock, system: str) -> None
                     customdata=[_flag_words(flag) for flag in flags],
                     name=name,
                     mode="lines+markers+text",
-                    textposition="top center",
-                    textfont={"color": THRESHOLD_COLOUR, "size": 12},
+                    # Below a low point, above a high one: away from the limit lines.
+                    textposition=[
+                        "bottom center" if flag == lab_catalogue.LOW else "top center"
+                        for flag in flags
+                    ],
+                    textfont={"color": THRESHOLD_COLOUR, "size": 13, "weight": 700},
                     line={"color": colour, "width": 2, "dash": dash},
                     marker={"size": 6, "symbol": symbol},
                     hovertemplate=f"{name} %{{y:,.4~g}} {unit}%{{customdata}}<extra></extra>",
