@@ -64,4 +64,12 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 @admin.register(LabTest)
 class LabTestAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "unit", "loinc", "upper_limit"]
+    list_display = ["code", "name", "unit", "loinc", "lower_limit", "upper_limit"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Results are stored in the test's unit: changing it would change what
+        # every stored value means.
+        return ["code", "unit"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
