@@ -187,3 +187,12 @@ def test_the_catalogue_table_holds_every_test_with_its_reference_limits():
     assert (tests["platelets"].lower_limit, tests["platelets"].upper_limit) == (150_000, 450_000)
     assert (tests["crp"].lower_limit, tests["crp"].upper_limit) == (None, 5)
     assert tests["magnesium"].loinc == "19123-9"
+
+
+def test_a_struck_lab_still_reads_in_the_wards_units(si_ward, signed_in, episode, nurse):
+    row = services.lab_record(
+        episode=episode, observed_at=timezone.now(), by=nurse, test="platelets", value=45_000
+    )
+    strike = url("entered_in_error", episode, "lab", row.pk)
+    page = htmx(signed_in, strike, {"reason": "Wrong patient"}).content.decode()
+    assert "<del" in page and "Platelets 45 ×10⁹/L" in page
