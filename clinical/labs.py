@@ -158,15 +158,6 @@ def _decimal(value) -> Decimal:
         raise ValueError(f"{value!r} is not a number") from None
 
 
-def factor(test: Lab, from_unit: str, to_unit: str) -> Decimal:
-    """The multiplier from one of the test's units to the other (or 1)."""
-    if from_unit not in (test.unit, test.si_unit) or to_unit not in (test.unit, test.si_unit):
-        raise ValueError(f"{test.name} is measured in {allowed_units(test)}, not {from_unit}")
-    if from_unit == to_unit:
-        return Decimal(1)
-    return test.factor if to_unit == test.si_unit else 1 / test.factor
-
-
 def to_canonical(test: Lab, value, unit: str) -> float:
     """A value measured in `unit` (the test's canonical or SI unit), in the canonical unit."""
     if unit == test.unit:
@@ -192,11 +183,6 @@ def plausible_in(test: Lab, system: str) -> tuple[Decimal, Decimal]:
     """The plausible range in the unit the ward enters (exact: decimals)."""
     scale = test.factor if system == SI else Decimal(1)
     return _decimal(test.plausible_low) * scale, _decimal(test.plausible_high) * scale
-
-
-def reference_in(test: Lab, system: str) -> tuple[Decimal, Decimal]:
-    scale = test.factor if system == SI else Decimal(1)
-    return _decimal(test.reference_low) * scale, _decimal(test.reference_high) * scale
 
 
 def plausible(test: Lab, value, system: str) -> bool:
@@ -230,7 +216,7 @@ LOW, HIGH = "L", "H"
 
 
 def flag(test: Lab | None, value: float, low: float | None = None, high: float | None = None):
-    """ "L" below the reference range, "H" above it, "" within (canonical units).
+    """L below the reference range, H above it, empty within (canonical units).
 
     `low` and `high` override the catalogue's adult limits (a laboratory's
     own limits, charted with the result or kept for the ward)."""

@@ -577,7 +577,8 @@ class LabTest(models.Model):
     name = models.CharField(max_length=100)
     unit = models.CharField(max_length=16)
     loinc = models.CharField("LOINC", max_length=16, blank=True)
-    # Reference limits in the canonical unit: a result outside is flagged L or H.
+    # Reference limits in the canonical unit: a result outside is flagged L or
+    # H. Empty: the catalogue's adult limit (clinical-rules.md section 11).
     lower_limit = models.FloatField(null=True, blank=True)
     upper_limit = models.FloatField(null=True, blank=True)
 
@@ -619,9 +620,9 @@ class LabResult(ChartEntry):
         return f"{self.test.code} {self.value:g} {self.test.unit}"
 
     def clean(self) -> None:
-        # Clinical-rules.md section 11: a value no patient can have is a typing
-        # or unit error (platelets 45 typed as /µL on an SI ward is plausible,
-        # CRP 1e308 is not); the form checks first, in the ward's units.
+        # Clinical-rules.md section 11: a value no patient can have (CRP 1e308)
+        # is a typing or unit error. The lab form checks first, in the ward's
+        # units; this guards every other way in (services, admin, imports).
         test = self.test.catalogue if self.test_id else None
         if test is not None and self.value is not None:
             problem = lab_catalogue.plausibility_error(test, self.value, lab_catalogue.CONVENTIONAL)
@@ -634,7 +635,7 @@ class LabResult(ChartEntry):
 
     @property
     def flag(self) -> str:
-        """ "L" or "H" against the reference limits, "" within them."""
+        """L or H against the reference limits; empty within them."""
         return self.test.flag(self.value)
 
 
