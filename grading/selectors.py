@@ -131,8 +131,9 @@ def _medication_words(row: MedicationAdministration) -> str:
 
 def _lab_words(row: LabResult) -> str:
     # In the units the ward reads (clinical-rules.md section 11), flagged in letters.
-    words = f"{row.test.name} {row.shown(row.episode.patient.ward.lab_units)}"
-    flag = {"L": " L (low)", "H": " H (high)"}.get(row.flag, "")
+    ward = row.episode.patient.ward
+    words = f"{row.test.name} {row.shown(ward.lab_units)}"
+    flag = {"L": " L (low)", "H": " H (high)"}.get(row.flag_on(ward), "")
     return words + flag
 
 
@@ -155,7 +156,11 @@ CHART_ROW_KINDS = {
     "neuroassessment": ChartRowKind(NeuroAssessment, "Neuro", _neuro_words),
     "medicationadministration": ChartRowKind(MedicationAdministration, "Drug", _medication_words),
     "labresult": ChartRowKind(
-        LabResult, "Lab", _lab_words, joined=("test", "episode__patient__ward")
+        LabResult,
+        "Lab",
+        _lab_words,
+        joined=("test", "episode__patient__ward"),
+        prefetched=("episode__patient__ward__lab_limits",),
     ),
     "weightmeasurement": ChartRowKind(WeightMeasurement, "Weight", _weight_words),
 }

@@ -24,7 +24,7 @@ from plotly.subplots import make_subplots
 
 from clinical import labs as lab_catalogue
 from clinical.vocabulary import DRUGS, LABS, OXYGEN_DEVICES, VASOPRESSORS
-from patients.models import Episode
+from patients.models import Episode, LabTest
 
 from .models import Assessment
 from .rules import Snapshot
@@ -196,9 +196,10 @@ def trajectory(episode: Episode, now: datetime) -> dict:
     _doses(vitals, snapshot, clock)
 
     # Drawn in the units the ward reads (clinical-rules.md section 11).
-    lab_units = episode.patient.ward.lab_units
-    labs = _from_skeleton(_labs_skeleton(lab_units))
-    _labs(labs, snapshot, clock, lab_units)
+    ward = episode.patient.ward
+    limits = {test.code: test.limits(ward) for test in LabTest.objects.all()}
+    labs = _from_skeleton(_labs_skeleton(ward.lab_units))
+    _labs(labs, snapshot, clock, ward.lab_units, limits)
 
     for figure in (vitals, labs):
         _mark_days(figure, episode, now, clock)
@@ -536,7 +537,7 @@ def _dose_words(drug: str, dose_mg: float | None) -> str:
 # The labs figure -------------------------------------------------------------
 
 
-def _labs(figure: Figure, snapshot: Snapshot, clock: Clock, system: str) -> None:
+def _labs(figure: Figure, snapshot: Snapshot, clock: Clock, system: str, limits: dict) -> None:
     results: dict[str, list] = {}
     for lab in snapshot.labs:
         results.setdefault(lab.test, []).append(lab)
@@ -547,7 +548,8 @@ def _labs(figure: Figure, snapshot: Snapshot, clock: Clock, system: str) -> None
             test = lab_catalogue.BY_CODE[code]
             name, unit = LAB_NAMES[code], test.unit_words(system)
             # The reference flag is written beside the point, not left to colour.
-            flags = [lab_catalogue.flag(test, lab.value, high=lab.uln) for lab in found]
+            low, high = limits.get(code, (None, None))
+            flags = [lab_catalogue.flag(test, lab.value, low, high) for lab in found]
             colour, dash, symbol = styles.get(code, ("#01665e", "solid", "circle"))
             figure.add(
                 go.Scatter(

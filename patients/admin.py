@@ -1,10 +1,18 @@
 from django.contrib import admin
 
-from .models import Episode, LabTest, Patient, Ward
+from .models import Episode, LabTest, Patient, Ward, WardLabLimit
+
+
+class WardLabLimitInline(admin.TabularInline):
+    model = WardLabLimit
+    extra = 0
+    verbose_name = "lab reference limit"
+    verbose_name_plural = "lab reference limits of this ward (canonical units)"
 
 
 @admin.register(Ward)
 class WardAdmin(admin.ModelAdmin):
+    inlines = [WardLabLimitInline]
     list_display = [
         "name",
         "protocol",

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from clinical import labs as lab_catalogue
 from clinical import ranges, vocabulary
@@ -126,6 +127,11 @@ class Ward(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @cached_property
+    def lab_limits_by_test(self) -> dict:
+        """The ward's own reference limits, by LabTest id (prefetch "lab_limits" to share)."""
+        return {limit.test_id: limit for limit in self.lab_limits.all()}
 
 
 @pghistory.track()
@@ -570,6 +576,10 @@ class NeuroAssessment(ChartEntry):
         return sum(1 for field in ICE_FIELDS if getattr(self, field))
 
 
+def _first(*values):
+    return next((value for value in values if value is not None), None)
+
+
 class LabTest(models.Model):
     """The lab catalogue, with a LOINC code and UCUM unit so export is a mapping."""
 
@@ -598,11 +608,52 @@ class LabTest(models.Model):
             return lab_catalogue.UNIT_WORDS.get(self.unit, self.unit)
         return test.unit_words(system)
 
-    def flag(self, value: float) -> str:
-        return lab_catalogue.flag(self.catalogue, value, self.lower_limit, self.upper_limit)
+    def limits(self, ward: "Ward | None" = None) -> tuple[float | None, float | None]:
+        """(low, high) on a ward: its own limit where it set one, else this
+        table's, else the catalogue's adult limit."""
+        own = ward.lab_limits_by_test.get(self.pk) if ward is not None else None
+        test = self.catalogue
+        low = _first(own and own.lower_limit, self.lower_limit, test and test.reference_low)
+        high = _first(own and own.upper_limit, self.upper_limit, test and test.reference_high)
+        return low, high
+
+    def flag(self, value: float, ward: "Ward | None" = None) -> str:
+        return lab_catalogue.flag(self.catalogue, value, *self.limits(ward))
 
     def shown(self, value: float, system: str) -> str:
         return lab_catalogue.display(self.catalogue, value, system, self.unit)
+
+
+class WardLabLimit(models.Model):
+    """A ward's own reference limits for a test, as its laboratory reports them
+    (clinical-rules.md section 11: flags per ward), in the canonical unit."""
+
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="lab_limits")
+    test = models.ForeignKey(LabTest, on_delete=models.PROTECT, related_name="+")
+    lower_limit = models.FloatField(
+        null=True, blank=True, help_text="In the test's canonical unit; empty: the site's limit."
+    )
+    upper_limit = models.FloatField(
+        null=True, blank=True, help_text="In the test's canonical unit; empty: the site's limit."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ward", "test"], name="ward_lab_limit_once"),
+            models.CheckConstraint(
+                condition=(Q(lower_limit__isnull=True) | Q(lower_limit__gte=0))
+                & (
+                    Q(lower_limit__isnull=True)
+                    | Q(upper_limit__isnull=True)
+                    | Q(lower_limit__lt=F("upper_limit"))
+                ),
+                name="ward_lab_limit_ordered",
+                violation_error_message="The lower limit must be at least 0 and below the upper.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ward}: {self.test.name}"
 
 
 @pghistory.track()
@@ -633,10 +684,9 @@ class LabResult(ChartEntry):
         """The value with its unit in a ward's unit system, e.g. "45 ×10⁹/L"."""
         return self.test.shown(self.value, system)
 
-    @property
-    def flag(self) -> str:
-        """L or H against the reference limits; empty within them."""
-        return self.test.flag(self.value)
+    def flag_on(self, ward: Ward) -> str:
+        """L or H against the ward's reference limits; empty within them."""
+        return self.test.flag(self.value, ward)
 
 
 @pghistory.track()

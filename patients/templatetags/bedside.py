@@ -27,28 +27,44 @@ def plain(value) -> str:
 
 
 @register.simple_tag
-def lab_result(row, system: str) -> str:
+def lab_result(row, ward) -> str:
     """A lab value in the ward's units with its unit, and an L or H in words
-    beside it when it is outside the reference range (never colour alone)."""
-    shown = row.shown(system)
-    flag = row.flag
+    beside it when it is outside the ward's reference range (never colour alone)."""
+    shown = row.shown(ward.lab_units)
+    flag = row.flag_on(ward)
     if not flag:
         return shown
-    test = row.test
-    limit = test.lower_limit if flag == labs.LOW else test.upper_limit
+    low, high = row.test.limits(ward)
+    limit = row.test.shown(low if flag == labs.LOW else high, ward.lab_units)
     words = "low, below" if flag == labs.LOW else "high, above"
-    limit_shown = test.shown(limit, system) if limit is not None else ""
     return format_html(
         '{} <strong class="lab-flag {}" title="{} {}">{}</strong>'
         '<span class="visually-hidden"> ({} {})</span>',
         shown,
         "low" if flag == labs.LOW else "high",
         words.capitalize(),
-        limit_shown,
+        limit,
         flag,
         words,
-        limit_shown,
+        limit,
     )
+
+
+@register.simple_tag
+def ward_lab_limits(ward) -> list[str]:
+    """The ward's own reference limits in its units, e.g. "Platelets 130-450 ×10⁹/L"."""
+    shown = []
+    for limit in ward.lab_limits.select_related("test").order_by("test__name"):
+        low, high = limit.test.limits(ward)
+        unit = limit.test.unit_words(ward.lab_units)
+        low_shown, high_shown = (
+            labs.display_number(limit.test.catalogue, value, ward.lab_units)
+            if value is not None
+            else "–"
+            for value in (low, high)
+        )
+        shown.append(f"{limit.test.name} {low_shown}-{high_shown} {unit}".rstrip())
+    return shown
 
 
 @register.filter

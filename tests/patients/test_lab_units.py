@@ -8,13 +8,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from grading.selectors import chart_rows
 from patients import services
 from patients.forms import LabPanelForm
-from patients.models import LabResult, LabTest
+from patients.models import LabResult, LabTest, Ward, WardLabLimit
 
 from . import entries
 from .entries import htmx, url
@@ -196,3 +197,40 @@ def test_a_struck_lab_still_reads_in_the_wards_units(si_ward, signed_in, episode
     strike = url("entered_in_error", episode, "lab", row.pk)
     page = htmx(signed_in, strike, {"reason": "Wrong patient"}).content.decode()
     assert "<del" in page and "Platelets 45 ×10⁹/L" in page
+
+
+def test_a_wards_own_reference_limits_decide_its_flags(si_ward, signed_in, episode, nurse):
+    platelets = LabTest.objects.get(code="platelets")
+    row = services.lab_record(
+        episode=episode, observed_at=timezone.now(), by=nurse, test="platelets", value=140_000
+    )
+    assert row.flag_on(si_ward) == "L"
+    WardLabLimit.objects.create(ward=si_ward, test=platelets, lower_limit=130_000)
+    si_ward = Ward.objects.get(pk=si_ward.pk)
+    assert row.flag_on(si_ward) == ""
+    assert platelets.limits(si_ward) == (130_000, 450_000)
+    assert "Platelets 140 ×10⁹/L</span>" in signed_in.get(url("bedside", episode)).content.decode()
+    assert chart_rows([row.ref])[row.ref].words == "Platelets 140 ×10⁹/L"
+    # A result below the ward's own limit is flagged against it.
+    low = services.lab_record(
+        episode=episode, observed_at=timezone.now(), by=nurse, test="platelets", value=120_000
+    )
+    page = signed_in.get(url("bedside", episode)).content.decode()
+    assert "(low, below 130 ×10⁹/L)" in page
+    assert low.flag_on(si_ward) == "L"
+
+
+def test_the_ward_page_lists_its_own_limits_in_its_units(si_ward, client, physician):
+    WardLabLimit.objects.create(
+        ward=si_ward, test=LabTest.objects.get(code="creatinine"), upper_limit=1.1
+    )
+    client.force_login(physician)
+    page = client.get(reverse("ward_protocol", args=[si_ward.pk])).content.decode()
+    assert "This ward's own reference limits: Creatinine 53-97 µmol/L" in page
+
+
+def test_a_wards_limits_cannot_be_upside_down(si_ward):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WardLabLimit.objects.create(
+            ward=si_ward, test=LabTest.objects.get(code="crp"), lower_limit=5, upper_limit=1
+        )
