@@ -10,6 +10,19 @@ from django.utils import timezone
 
 BEFORE = ("patients", "0007_pharmacists_see_every_ward")
 AFTER = ("patients", "0008_lab_units_and_reference_limits")
+# The catalogue as migration 0002 first seeded it.
+FIRST_TEN = (
+    ("crp", "C-reactive protein", "mg/L", "1988-5", 5.0),
+    ("ferritin", "Ferritin", "ng/mL", "2276-4", 400.0),
+    ("fibrinogen", "Fibrinogen", "mg/dL", "3255-7", 400.0),
+    ("ldh", "Lactate dehydrogenase", "U/L", "2532-0", 250.0),
+    ("anc", "Absolute neutrophil count", "/uL", "751-8", 7500.0),
+    ("platelets", "Platelets", "/uL", "777-3", 450000.0),
+    ("alt", "ALT", "U/L", "1742-6", 40.0),
+    ("ast", "AST", "U/L", "1920-8", 40.0),
+    ("creatinine", "Creatinine", "mg/dL", "2160-0", 1.2),
+    ("il6", "Interleukin-6", "pg/mL", "26881-3", 7.0),
+)
 
 
 def _migrate(target):
@@ -24,11 +37,11 @@ def test_existing_results_and_limits_survive_the_catalogue_migration():
     apps = _migrate(BEFORE)
     try:
         LabTest = apps.get_model("patients", "LabTest")
-        # A site that started with the first ten tests, one limit set locally.
-        LabTest.objects.exclude(
-            code__in=["crp", "ferritin", "fibrinogen", "ldh", "anc", "platelets", "alt", "ast"]
-            + ["creatinine", "il6"]
-        ).delete()
+        # A site that started with the first ten tests, one limit set locally
+        # (an earlier test may have flushed what the data migrations made).
+        LabTest.objects.all().delete()
+        for code, name, unit, loinc, uln in FIRST_TEN:
+            LabTest.objects.create(code=code, name=name, unit=unit, loinc=loinc, upper_limit=uln)
         LabTest.objects.filter(code="crp").update(upper_limit=10)
         Ward = apps.get_model("patients", "Ward")
         Patient = apps.get_model("patients", "Patient")
