@@ -5,6 +5,8 @@ nurse reads. Pure Python (no Django) so that the grading rules and the
 Codes follow spec/grade-command.md; they are stable, never renamed.
 """
 
+from clinical.labs import CATALOGUE
+
 # Oxygen delivery, in order of the support it gives (ASTCT 2019 hypoxia column).
 OXYGEN_DEVICES = (
     ("room_air", "Room air"),
@@ -256,19 +258,9 @@ ROUTES = (
     ("im", "Intramuscular"),
 )
 
-# Lab catalogue: code, name, unit (UCUM), LOINC, default upper limit of normal.
-LABS = (
-    ("crp", "C-reactive protein", "mg/L", "1988-5", 5.0),
-    ("ferritin", "Ferritin", "ng/mL", "2276-4", 400.0),
-    ("fibrinogen", "Fibrinogen", "mg/dL", "3255-7", 400.0),
-    ("ldh", "Lactate dehydrogenase", "U/L", "2532-0", 250.0),
-    ("anc", "Absolute neutrophil count", "/uL", "751-8", 7500.0),
-    ("platelets", "Platelets", "/uL", "777-3", 450000.0),
-    ("alt", "ALT", "U/L", "1742-6", 40.0),
-    ("ast", "AST", "U/L", "1920-8", 40.0),
-    ("creatinine", "Creatinine", "mg/dL", "2160-0", 1.2),
-    ("il6", "Interleukin-6", "pg/mL", "26881-3", 7.0),
-)
+# Lab catalogue: code, name, canonical unit (UCUM), LOINC, adult upper
+# reference limit; the whole catalogue, with SI units, is clinical.labs.
+LABS = tuple((lab.code, lab.name, lab.unit, lab.loinc, lab.reference_high) for lab in CATALOGUE)
 
 
 def codes(vocabulary):

@@ -131,7 +131,11 @@ def _medication_words(row: MedicationAdministration) -> str:
 
 
 def _lab_words(row: LabResult) -> str:
-    return f"{row.test.name} {row.value:g} {row.test.unit}"
+    # In the units the ward reads (clinical-rules.md section 11), flagged in letters.
+    ward = row.episode.patient.ward
+    words = f"{row.test.name} {row.shown(ward.lab_units)}"
+    flag = {"L": " L (low)", "H": " H (high)"}.get(row.flag_on(ward), "")
+    return words + flag
 
 
 def _weight_words(row: WeightMeasurement) -> str:
@@ -152,7 +156,13 @@ CHART_ROW_KINDS = {
     "vitalsset": ChartRowKind(VitalsSet, "Vitals", _vitals_words, prefetched=("vasopressors",)),
     "neuroassessment": ChartRowKind(NeuroAssessment, "Neuro", _neuro_words),
     "medicationadministration": ChartRowKind(MedicationAdministration, "Drug", _medication_words),
-    "labresult": ChartRowKind(LabResult, "Lab", _lab_words, joined=("test",)),
+    "labresult": ChartRowKind(
+        LabResult,
+        "Lab",
+        _lab_words,
+        joined=("test", "episode__patient__ward"),
+        prefetched=("episode__patient__ward__lab_limits",),
+    ),
     "weightmeasurement": ChartRowKind(WeightMeasurement, "Weight", _weight_words),
 }
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from clinical import labs as lab_catalogue
 from clinical import ranges, vocabulary
 
 from . import services
@@ -22,7 +23,6 @@ from .models import (
     CAPD_FIELDS,
     ICE_FIELDS,
     Episode,
-    LabResult,
     LabTest,
     MedicationAdministration,
     NeuroAssessment,
@@ -445,7 +445,12 @@ class NeuroForm(ChartForm):
 
 
 class LabPanelForm(ErrorSummary, forms.Form):
-    """One sample, several results: a value box per catalogue test, empty ones skipped."""
+    """One sample, several results: a value box per catalogue test, empty ones skipped.
+
+    Values are typed in the ward's unit system (clinical-rules.md section 11),
+    checked against the plausible range in that unit, and converted to the
+    canonical unit the chart stores and the rules read.
+    """
 
     observed_at = forms.DateTimeField(label="Sample taken at", widget=_time_widget())
     idempotency_key = _key_field()
@@ -453,39 +458,71 @@ class LabPanelForm(ErrorSummary, forms.Form):
     def __init__(self, *args, episode: Episode, **kwargs):
         super().__init__(*args, **kwargs)
         self.episode = episode
-        self.tests = list(LabTest.objects.all())
+        self.unit_system = episode.patient.ward.lab_units
+        order = {code: place for place, code in enumerate(lab_catalogue.BY_CODE)}
+        self.tests = sorted(
+            LabTest.objects.all(), key=lambda test: (order.get(test.code, len(order)), test.name)
+        )
         for test in self.tests:
-            value = LabResult._meta.get_field("value")
-            field = value.formfield(
-                label=f"{test.name} ({test.unit})",
-                required=False,
-                widget=forms.TextInput(attrs=DECIMAL),
+            self.fields[f"lab_{test.code}"] = forms.DecimalField(
+                label=test.name, required=False, widget=forms.TextInput(attrs=DECIMAL)
             )
-            self.fields[f"lab_{test.code}"] = _model_validators(field, value)
         for field in self.fields.values():
             _name_the_field(field, str(field.label))
         if not self.is_bound:
             self.initial["idempotency_key"] = uuid.uuid4()
             self.initial["observed_at"] = _this_minute()
 
+    @property
+    def unit_system_words(self) -> str:
+        return lab_catalogue.SYSTEM_NAMES[self.unit_system]
+
     def clean_observed_at(self) -> datetime:
         return _checked_observed_at(self.episode, self.cleaned_data["observed_at"])
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        for test in self.tests:
+            name = f"lab_{test.code}"
+            value = cleaned.get(name)
+            if value is None:
+                continue
+            problem = self._implausible(test, value)
+            if problem:
+                self.add_error(name, problem)
         if not self.errors and not self.results():
             raise ValidationError("Enter at least one result.", code="empty")
         return cleaned
 
-    def results(self) -> dict[LabTest, float]:
-        return {
-            test: self.cleaned_data[f"lab_{test.code}"]
-            for test in self.tests
-            if self.cleaned_data.get(f"lab_{test.code}") is not None
-        }
+    def _implausible(self, test: LabTest, value: Decimal) -> str | None:
+        known = test.catalogue
+        if known is not None:
+            return lab_catalogue.plausibility_error(known, value, self.unit_system)
+        if value < 0:
+            return f"{test.name} cannot be negative."
+        return None
 
-    def lab_fields(self) -> list[forms.BoundField]:
-        return [self[f"lab_{test.code}"] for test in self.tests]
+    def results(self) -> dict[LabTest, float]:
+        """Each typed result in its test's canonical unit."""
+        results = {}
+        for test in self.tests:
+            value = self.cleaned_data.get(f"lab_{test.code}")
+            if value is None:
+                continue
+            known = test.catalogue
+            results[test] = (
+                lab_catalogue.to_canonical(known, value, known.unit_in(self.unit_system))
+                if known is not None
+                else float(value)
+            )
+        return results
+
+    def lab_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """(field, the unit it is typed in) for each test."""
+        return [
+            (self[f"lab_{test.code}"], test.unit_words(self.unit_system) or "ratio")
+            for test in self.tests
+        ]
 
 
 # --- Drugs and weight ---------------------------------------------------------

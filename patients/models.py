@@ -17,7 +17,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from clinical import labs as lab_catalogue
 from clinical import ranges, vocabulary
 
 
@@ -113,6 +115,15 @@ class Ward(models.Model):
         default=24,
         help_text="Grade ≥ 3 persisting this long after tocilizumab and steroids is refractory.",
     )
+    # Clinical-rules.md sections 11 and 13.8: labs are stored in one canonical
+    # unit; the ward only chooses the units its staff type and read.
+    lab_units = models.CharField(
+        "lab units",
+        max_length=16,
+        choices=lab_catalogue.UNIT_SYSTEMS,
+        default=lab_catalogue.CONVENTIONAL,
+        help_text="Units the ward enters and reads lab results in; stored values do not change.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -147,6 +158,11 @@ class Ward(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @cached_property
+    def lab_limits_by_test(self) -> dict:
+        """The ward's own reference limits, by LabTest id (prefetch "lab_limits" to share)."""
+        return {limit.test_id: limit for limit in self.lab_limits.all()}
 
 
 @pghistory.track()
@@ -605,6 +621,10 @@ class NeuroAssessment(ChartEntry):
         return sum(1 for field in ICE_FIELDS if getattr(self, field))
 
 
+def _first(*values):
+    return next((value for value in values if value is not None), None)
+
+
 class LabTest(models.Model):
     """The lab catalogue, with a LOINC code and UCUM unit so export is a mapping."""
 
@@ -612,6 +632,9 @@ class LabTest(models.Model):
     name = models.CharField(max_length=100)
     unit = models.CharField(max_length=16)
     loinc = models.CharField("LOINC", max_length=16, blank=True)
+    # Reference limits in the canonical unit: a result outside is flagged L or
+    # H. Empty: the catalogue's adult limit (clinical-rules.md section 11).
+    lower_limit = models.FloatField(null=True, blank=True)
     upper_limit = models.FloatField(null=True, blank=True)
 
     class Meta:
@@ -619,6 +642,63 @@ class LabTest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit})"
+
+    @property
+    def catalogue(self) -> lab_catalogue.Lab | None:
+        return lab_catalogue.lab(self.code)
+
+    def unit_words(self, system: str) -> str:
+        test = self.catalogue
+        if test is None:
+            return lab_catalogue.UNIT_WORDS.get(self.unit, self.unit)
+        return test.unit_words(system)
+
+    def limits(self, ward: "Ward | None" = None) -> tuple[float | None, float | None]:
+        """(low, high) on a ward: its own limit where it set one, else this
+        table's, else the catalogue's adult limit."""
+        own = ward.lab_limits_by_test.get(self.pk) if ward is not None else None
+        test = self.catalogue
+        low = _first(own and own.lower_limit, self.lower_limit, test and test.reference_low)
+        high = _first(own and own.upper_limit, self.upper_limit, test and test.reference_high)
+        return low, high
+
+    def flag(self, value: float, ward: "Ward | None" = None) -> str:
+        return lab_catalogue.flag(self.catalogue, value, *self.limits(ward))
+
+    def shown(self, value: float, system: str) -> str:
+        return lab_catalogue.display(self.catalogue, value, system, self.unit)
+
+
+class WardLabLimit(models.Model):
+    """A ward's own reference limits for a test, as its laboratory reports them
+    (clinical-rules.md section 11: flags per ward), in the canonical unit."""
+
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="lab_limits")
+    test = models.ForeignKey(LabTest, on_delete=models.PROTECT, related_name="+")
+    lower_limit = models.FloatField(
+        null=True, blank=True, help_text="In the test's canonical unit; empty: the site's limit."
+    )
+    upper_limit = models.FloatField(
+        null=True, blank=True, help_text="In the test's canonical unit; empty: the site's limit."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ward", "test"], name="ward_lab_limit_once"),
+            models.CheckConstraint(
+                condition=(Q(lower_limit__isnull=True) | Q(lower_limit__gte=0))
+                & (
+                    Q(lower_limit__isnull=True)
+                    | Q(upper_limit__isnull=True)
+                    | Q(lower_limit__lt=F("upper_limit"))
+                ),
+                name="ward_lab_limit_ordered",
+                violation_error_message="The lower limit must be at least 0 and below the upper.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ward}: {self.test.name}"
 
 
 @pghistory.track()
@@ -634,6 +714,24 @@ class LabResult(ChartEntry):
 
     def __str__(self) -> str:
         return f"{self.test.code} {self.value:g} {self.test.unit}"
+
+    def clean(self) -> None:
+        # Clinical-rules.md section 11: a value no patient can have (CRP 1e308)
+        # is a typing or unit error. The lab form checks first, in the ward's
+        # units; this guards every other way in (services, admin, imports).
+        test = self.test.catalogue if self.test_id else None
+        if test is not None and self.value is not None:
+            problem = lab_catalogue.plausibility_error(test, self.value, lab_catalogue.CONVENTIONAL)
+            if problem:
+                raise ValidationError({"value": problem})
+
+    def shown(self, system: str) -> str:
+        """The value with its unit in a ward's unit system, e.g. "45 ×10⁹/L"."""
+        return self.test.shown(self.value, system)
+
+    def flag_on(self, ward: Ward) -> str:
+        """L or H against the ward's reference limits; empty within them."""
+        return self.test.flag(self.value, ward)
 
 
 @pghistory.track()

@@ -15,6 +15,7 @@ import math
 from dataclasses import fields
 from datetime import UTC, datetime
 
+from clinical import labs as lab_catalogue
 from clinical import ranges
 from clinical.vocabulary import (
     CEREBRAL_EDEMA,
@@ -340,16 +341,45 @@ def _medication(value, field: str, ref: str) -> MedicationEntry:
 
 
 def _lab(value, field: str, ref: str) -> LabEntry:
-    entry = _object(value, field, LAB_KEYS, required=("at", "test", "value"))
+    # Spec/grade-command.md r2: the test vocabulary is open, and `unit` (UCUM)
+    # is optional; a catalogue test is converted to its canonical unit, the
+    # one the rules read (clinical-rules.md section 11).
+    entry = _object(value, field, (*LAB_KEYS, "unit"), required=("at", "test", "value"))
+    name = _open_name(entry["test"], _name(field, "test"), "a lab test name")
+    code = lab_catalogue.canonical_code(name)
     measured = _number(entry["value"], _name(field, "value"))
     if measured < 0:
         raise CaseError(_name(field, "value"), f"{_shown(measured)} must not be negative")
+    uln = _optional(entry, "uln", _positive, field)
+    unit = entry.get("unit")
+    unit_field = _name(field, "unit")
+    if unit is not None and (not isinstance(unit, str) or not unit):
+        raise CaseError(unit_field, f"expected a UCUM unit, got {_shown(unit)}")
+    test = lab_catalogue.lab(code)
+    if test is not None:
+        unit = unit or test.unit
+        if unit not in (test.unit, test.si_unit):
+            raise CaseError(
+                unit_field,
+                f"{_shown(unit)} is not a unit of {code}; allowed:"
+                f" {', '.join(dict.fromkeys((test.unit, test.si_unit)))}",
+            )
+        system = lab_catalogue.CONVENTIONAL if unit == test.unit else lab_catalogue.SI
+        if not lab_catalogue.plausible(test, measured, system):
+            low, high = lab_catalogue.plausible_in(test, system)
+            raise CaseError(
+                _name(field, "value"),
+                f"{_shown(measured)} {unit} is outside the plausible range"
+                f" {lab_catalogue.plain(low)}-{lab_catalogue.plain(high)} {unit}".rstrip(),
+            )
+        measured = lab_catalogue.to_canonical(test, measured, unit)
+        if uln is not None:
+            uln = lab_catalogue.to_canonical(test, uln, unit)
     return LabEntry(
         at=_time(entry["at"], _name(field, "at")),
-        # Grade-command.md r2: an unknown test is accepted and affects nothing.
-        test=_open_name(entry["test"], _name(field, "test"), "a lab test name"),
+        test=code,
         value=measured,
-        uln=_optional(entry, "uln", _positive, field),
+        uln=uln,
         ref=ref,
     )
 

@@ -3,8 +3,9 @@ from datetime import datetime, timedelta
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from clinical import ranges
+from clinical import labs, ranges
 
 register = template.Library()
 
@@ -23,6 +24,47 @@ def plain(value) -> str:
     if value is None:
         return ""
     return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+@register.simple_tag
+def lab_result(row, ward) -> str:
+    """A lab value in the ward's units with its unit, and an L or H in words
+    beside it when it is outside the ward's reference range (never colour alone)."""
+    shown = row.shown(ward.lab_units)
+    flag = row.flag_on(ward)
+    if not flag:
+        return shown
+    low, high = row.test.limits(ward)
+    limit = row.test.shown(low if flag == labs.LOW else high, ward.lab_units)
+    words = "low, below" if flag == labs.LOW else "high, above"
+    return format_html(
+        '{} <strong class="lab-flag {}" title="{} {}">{}</strong>'
+        '<span class="visually-hidden"> ({} {})</span>',
+        shown,
+        "low" if flag == labs.LOW else "high",
+        words.capitalize(),
+        limit,
+        flag,
+        words,
+        limit,
+    )
+
+
+@register.simple_tag
+def ward_lab_limits(ward) -> list[str]:
+    """The ward's own reference limits in its units, e.g. "Platelets 130-450 ×10⁹/L"."""
+    shown = []
+    for limit in ward.lab_limits.select_related("test").order_by("test__name"):
+        low, high = limit.test.limits(ward)
+        unit = limit.test.unit_words(ward.lab_units)
+        low_shown, high_shown = (
+            labs.display_number(limit.test.catalogue, value, ward.lab_units)
+            if value is not None
+            else "–"
+            for value in (low, high)
+        )
+        shown.append(f"{limit.test.name} {low_shown}-{high_shown} {unit}".rstrip())
+    return shown
 
 
 @register.filter

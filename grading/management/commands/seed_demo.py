@@ -472,7 +472,8 @@ class Command(BaseCommand):
     def _seed(self, accounts: dict[str, User]) -> None:
         wards = {
             ADULT_WARD: Ward.objects.create(name=ADULT_WARD, protocol="A"),
-            CHILD_WARD: Ward.objects.create(name=CHILD_WARD, protocol="B"),
+            # One ward reads labs in SI units, as a UK unit would (×10⁹/L, µmol/L).
+            CHILD_WARD: Ward.objects.create(name=CHILD_WARD, protocol="B", lab_units="SI"),
         }
         for ward in wards.values():
             # Pharmacists see every ward through their role; the others are assigned.
@@ -586,6 +587,14 @@ class Command(BaseCommand):
             "anc": rng.uniform(200, 900),
             "platelets": rng.uniform(40000, 120000),
             "alt": rng.uniform(20, 70),
+        }
+        # Tests of the wider catalogue draw from their own generator, so the
+        # demo's other numbers stay what they always were.
+        more = random.Random(f"{episode.patient.mrn} {at.isoformat()}")
+        values |= {
+            "hemoglobin": more.uniform(8.5, 12.5),
+            "fibrinogen": more.uniform(120, 260) if inflamed else more.uniform(220, 420),
+            "creatinine": more.uniform(0.6, 1.8),
         }
         for test, value in values.items():
             services.lab_record(
