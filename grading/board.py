@@ -235,7 +235,11 @@ class Card:
 
     @property
     def neuro_overdue(self) -> bool:
-        return self.neuro is not None and self.status.neuro_due.is_due
+        """Overdue once due; with none charted, once the infusion is a neuro
+        interval old (section 7: a due time that has passed is overdue)."""
+        if self.neuro is None:
+            return self.now - self.episode.infusion_at >= self.status.neuro_due.every
+        return self.status.neuro_due.is_due
 
     @cached_property
     def regrade_waiting_since(self) -> datetime | None:

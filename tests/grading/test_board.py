@@ -95,6 +95,9 @@ def test_shock_without_fever_sorts_first_and_is_never_green(
     card = _card(page, "Afebrile")
     assert "edge-4" in card and "edge-0" not in card
     assert "Acuity 4</strong>: Shock without fever" in card
+    # The CRS 0 badge is not the calm green either (section 9).
+    assert "grade-0-unwell" in card and 'class="grade grade-0"' not in card
+    assert "not CRS: see acuity 4" in card
     assert "evaluate other causes" in card
 
 

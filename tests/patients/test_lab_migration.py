@@ -66,6 +66,7 @@ def test_existing_results_and_limits_survive_the_catalogue_migration():
             admitted_at=now - timedelta(days=3),
             infusion_at=now - timedelta(days=2),
             chart_changed_at=now,
+            protocol="A",
         )
         for code, value in (("platelets", 45_000), ("creatinine", 1.1), ("fibrinogen", 210)):
             LabResult.objects.create(

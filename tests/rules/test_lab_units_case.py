@@ -88,7 +88,7 @@ def _refused(lab) -> CaseError:
             "allowed: /uL, 10*9/L",
         ),
         ({"test": "crp", "value": 5, "unit": 5}, "labs[0].unit", "expected a UCUM unit"),
-        ({"test": "", "value": 5}, "labs[0].test", "is not a test name"),
+        ({"test": "", "value": 5}, "labs[0].test", "expected a lab test name"),
         ({"test": "troponin", "value": -2}, "labs[0].value", "must not be negative"),
     ],
 )
