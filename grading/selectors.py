@@ -146,7 +146,7 @@ def _weight_words(row: WeightMeasurement) -> str:
 
 
 def _event_words(row: WorkupEvent) -> str:
-    words = row.get_kind_display()
+    words = row.get_event_display()
     return f"{words}: {row.note}" if row.note else words
 
 

@@ -98,7 +98,7 @@ def lab_entry(row: LabResult) -> LabEntry:
 
 
 def event_entry(row: WorkupEvent) -> EventEntry:
-    return EventEntry(at=row.observed_at, kind=row.kind, ref=row.ref)
+    return EventEntry(at=row.observed_at, kind=row.event, ref=row.ref)
 
 
 def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:

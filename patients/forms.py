@@ -631,18 +631,18 @@ class WorkupForm(ChartForm):
     """A work-up event in two taps: open the panel, tap what was done. The
     time (now, editable) and a note are optional extras on the same panel."""
 
-    kind = forms.ChoiceField(label="What was done", choices=vocabulary.EVENT_KINDS)
+    event = forms.ChoiceField(label="What was done", choices=vocabulary.EVENT_KINDS)
 
     class Meta:
         model = WorkupEvent
-        fields = ["observed_at", "kind", "note"]
+        fields = ["observed_at", "event", "note"]
         labels = {"observed_at": "Done at", "note": "Note (optional)"}
         widgets = {"observed_at": _time_widget(), "note": forms.TextInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The buttons carry the kind; its own messages say to tap one.
-        self.fields["kind"].error_messages.update(
+        self.fields["event"].error_messages.update(
             required="What was done: tap one of the buttons.",
             invalid_choice="What was done: tap one of the buttons.",
         )
@@ -653,7 +653,7 @@ class WorkupForm(ChartForm):
     def kind_buttons(self) -> list[tuple[str, str, bool]]:
         """(code, words, tapped) for each kind: the one tapped shows when the
         form comes back with an error, so nothing tapped is lost."""
-        tapped = self["kind"].value() if self.is_bound else None
+        tapped = self["event"].value() if self.is_bound else None
         return [(code, words, code == tapped) for code, words in vocabulary.EVENT_KINDS]
 
 

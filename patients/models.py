@@ -649,7 +649,8 @@ class WorkupEvent(ChartEntry):
     """A step of the infection and neurological work-up: a culture drawn, an
     imaging study, a consult, an ICU transfer (clinical-rules section 9)."""
 
-    kind = models.CharField(max_length=32, choices=_choices(vocabulary.EVENT_KINDS))
+    # What was done. Not "kind": the bedside pages tag every chart row with its kind.
+    event = models.CharField(max_length=32, choices=_choices(vocabulary.EVENT_KINDS))
     note = models.CharField(max_length=500, blank=True)
 
     class Meta(ChartEntry.Meta):
@@ -657,7 +658,7 @@ class WorkupEvent(ChartEntry):
         constraints = [ChartEntry.error_constraint("workup_error_complete")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} at {self.observed_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_event_display()} at {self.observed_at:%Y-%m-%d %H:%M}"
 
 
 CHART_MODELS = (

@@ -258,7 +258,7 @@ def workup_record(
     episode: Episode,
     observed_at: datetime,
     by,
-    kind: str,
+    event: str,
     note: str = "",
     idempotency_key: UUID | None = None,
 ) -> WorkupEvent:
@@ -267,7 +267,7 @@ def workup_record(
             episode=episode,
             observed_at=observed_at,
             recorded_by=by,
-            kind=kind,
+            event=event,
             note=(note or "").strip(),
             idempotency_key=idempotency_key,
         )

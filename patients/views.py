@@ -236,7 +236,7 @@ def workup_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
                 forms.add_service_errors(form, error)
             else:
                 if not request.htmx:
-                    messages.success(request, f"Saved: {saved.get_kind_display()}.")
+                    messages.success(request, f"Saved: {saved.get_event_display()}.")
                     return redirect("bedside", chart.patient.pk)
                 form = forms.WorkupForm(episode=chart.episode)
         now = timezone.now()
