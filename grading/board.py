@@ -88,6 +88,10 @@ class Card:
     seen_grades: tuple[int, int] | None  # (CRS, ICANS) when this user last opened the patient
     rises: list[Rise] = field(default_factory=list)
     sparkline: Sparkline | None = None
+    # The latest sets that recorded the oxygen and the vasopressors: a set that
+    # left them out carries them over (clinical-rules section 2 r2).
+    oxygen_vitals: VitalsSet | None = None
+    pressor_vitals: VitalsSet | None = None
 
     @property
     def patient(self):
@@ -236,21 +240,31 @@ class Card:
     def overdue(self) -> bool:
         return self.vitals_overdue or self.grading_overdue
 
+    def _carried(self, vitals: VitalsSet) -> str:
+        """ " (charted 21:52)" when the support comes from an earlier set than the last."""
+        if self.vitals is None or vitals.pk == self.vitals.pk:
+            return ""
+        return f" (charted {self._when(vitals.observed_at)})"
+
     @cached_property
     def oxygen_label(self) -> str:
-        vitals = self.vitals
+        vitals = self.oxygen_vitals
         if vitals is None:
             return "not charted"
         label = vitals.get_oxygen_device_display()
         if vitals.oxygen_flow_l_min:
             label += f" {number(float(vitals.oxygen_flow_l_min))} L/min"
-        return label
+        return label + self._carried(vitals)
 
     @cached_property
     def vasopressors(self) -> list[str]:
-        if self.vitals is None:
+        vitals = self.pressor_vitals
+        if vitals is None:
             return []
-        return [pressor.get_drug_display() for pressor in self.vitals.vasopressors.all()]
+        names = [pressor.get_drug_display() for pressor in vitals.vasopressors.all()]
+        if names:
+            names[-1] += self._carried(vitals)
+        return names
 
     @cached_property
     def counters(self) -> tuple[rules.DrugCounter, ...]:
@@ -367,7 +381,12 @@ def board_cards(
     episodes = _episodes(_scope(wards, patient_id), user, now)
     history = _history(episodes, now)
     vitals = VitalsSet.objects.prefetch_related("vasopressors").in_bulk(
-        [e.vitals_id for e in episodes if e.vitals_id]
+        [
+            pk
+            for e in episodes
+            for pk in (e.vitals_id, e.oxygen_vitals_id, e.pressor_vitals_id)
+            if pk is not None
+        ]
     )
     neuro = NeuroAssessment.objects.in_bulk([e.neuro_id for e in episodes if e.neuro_id])
     prompts = _live_prompts(episodes)
@@ -391,6 +410,8 @@ def board_cards(
             max_icans=episode.max_icans,
             history=window,
             vitals=vitals.get(episode.vitals_id),
+            oxygen_vitals=vitals.get(episode.oxygen_vitals_id),
+            pressor_vitals=vitals.get(episode.pressor_vitals_id),
             neuro=neuro.get(episode.neuro_id),
             prompts=prompts.get(episode.pk, []),
             snapshot=snapshot,
@@ -428,6 +449,8 @@ def _episodes(scope: Q, user, now: datetime) -> list[Episode]:
                 .values("evaluated_at")[:1]
             ),
             vitals_id=_latest_chart_row(VitalsSet, now),
+            oxygen_vitals_id=_latest_chart_row(VitalsSet, now, ~Q(oxygen_device="")),
+            pressor_vitals_id=_latest_chart_row(VitalsSet, now, Q(vasopressors_recorded=True)),
             neuro_id=_latest_chart_row(NeuroAssessment, now),
             stock_on_site=Subquery(stock.values("doses_on_site")[:1]),
             stock_counted_at=Subquery(stock.values("recorded_at")[:1]),
@@ -437,10 +460,10 @@ def _episodes(scope: Q, user, now: datetime) -> list[Episode]:
     )
 
 
-def _latest_chart_row(model, now: datetime):
+def _latest_chart_row(model, now: datetime, recorded: Q | None = None):
     return Subquery(
         model.objects.valid()
-        .filter(episode=OuterRef("pk"), observed_at__lte=now)
+        .filter(recorded or Q(), episode=OuterRef("pk"), observed_at__lte=now)
         .order_by("-observed_at", "-pk")
         .values("pk")[:1]
     )

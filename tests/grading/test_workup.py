@@ -166,3 +166,19 @@ def test_a_patient_without_fever_has_no_checklist(client, episode, nurse):
     client.force_login(nurse)
     page = client.get(reverse("patient_detail", args=[episode.patient_id])).content.decode()
     assert 'id="workup"' not in page
+
+
+@pytest.mark.django_db
+def test_the_demo_seed_charts_cultures_and_antibiotics_for_febrile_patients():
+    from django.core.management import call_command
+
+    from grading.snapshot import episode_snapshot
+    from patients.models import Episode, WorkupEvent
+
+    call_command("seed_demo", allow_demo_accounts=True, verbosity=0)
+    episode = Episode.objects.get(patient__mrn="DEMO-1006")
+    (checklist,) = workup_checklists(episode_snapshot(episode, timezone.now()))
+    assert checklist.blood_cultures and checklist.urine_cultures
+    assert checklist.first_antibiotic.drug == "cefepime"
+    assert timedelta(0) < checklist.fever_to_antibiotic < timedelta(hours=3)
+    assert WorkupEvent.objects.filter(episode__patient__mrn="DEMO-1007").count() == 3
