@@ -266,6 +266,11 @@
   }
 
   function restoreDraft(form) {
+    if (form.querySelector("[data-saved-event]")) {
+      // A fresh form handed back after a save: what was typed is saved.
+      sessionStorage.removeItem(draftKey(form));
+      return;
+    }
     const kept = sessionStorage.getItem(draftKey(form));
     if (!kept || form.querySelector("[data-error-summary]")) return;
     const values = JSON.parse(kept);
