@@ -199,3 +199,46 @@ def test_a_pharmacist_cannot_chart_work_up(client, pharmacist, episode):
     response = htmx(client, url("workup_entry", episode), entries.workup(episode))
     assert response.status_code == 403
     assert not WorkupEvent.objects.exists()
+
+
+# --- Vitals that did not record the support ----------------------------------------
+
+
+def test_a_flow_without_its_device_is_refused_by_the_service(episode, nurse):
+    from patients.models import VitalsSet
+
+    with pytest.raises(ValidationError) as error:
+        services.vitals_record(
+            episode=episode,
+            observed_at=_ago(minutes=2),
+            by=nurse,
+            temperature_c=38,
+            oxygen_device="",
+            oxygen_flow_l_min=3,
+        )
+    assert error.value.message_dict["oxygen_flow_l_min"] == [
+        "An oxygen flow needs the oxygen device it runs through."
+    ]
+    assert not VitalsSet.objects.exists()
+
+
+def test_not_recorded_and_none_running_are_told_apart_in_the_history(signed_in, episode, nurse):
+    services.vitals_record(
+        episode=episode, observed_at=_ago(minutes=30), by=nurse, heart_rate=91, vasopressors=[]
+    )
+    services.vitals_record(
+        episode=episode,
+        observed_at=_ago(minutes=10),
+        by=nurse,
+        heart_rate=97,
+        oxygen_device="",
+        vasopressors=None,
+    )
+    page = signed_in.get(url("bedside", episode)).content.decode()
+    history = page[page.index('id="bedside-history"') :]
+    assert history.count("not recorded: carried over") == 1
+    assert (
+        history.index("HR 97")
+        < history.index("not recorded: carried over")
+        < history.index("HR 91")
+    )
