@@ -15,6 +15,7 @@ from patients.models import (
     NeuroAssessment,
     VitalsSet,
     WeightMeasurement,
+    WorkupEvent,
 )
 
 from . import rules
@@ -101,11 +102,18 @@ def _vitals_words(row: VitalsSet) -> str:
         parts.append(f"RR {row.respiratory_rate}")
     if row.spo2 is not None:
         parts.append(f"SpO2 {row.spo2} %")
-    oxygen = row.get_oxygen_device_display()
-    if row.oxygen_flow_l_min:
-        oxygen += f" {number(float(row.oxygen_flow_l_min))} L/min"
-    parts.append(oxygen)
-    parts += [f"{pressor.get_drug_display()} running" for pressor in row.vasopressors.all()]
+    if not row.oxygen_device:
+        parts.append("oxygen not recorded")
+    else:
+        oxygen = row.get_oxygen_device_display()
+        if row.oxygen_flow_l_min:
+            oxygen += f" {number(float(row.oxygen_flow_l_min))} L/min"
+        parts.append(oxygen)
+    if not row.vasopressors_recorded:
+        parts.append("vasopressors not recorded")
+    else:
+        pressors = [f"{pressor.get_drug_display()} running" for pressor in row.vasopressors.all()]
+        parts += pressors or ["no vasopressor"]
     return ", ".join(parts)
 
 
@@ -142,6 +150,11 @@ def _weight_words(row: WeightMeasurement) -> str:
     return f"weight {row.weight_kg} kg"
 
 
+def _event_words(row: WorkupEvent) -> str:
+    words = row.get_event_display()
+    return f"{words}: {row.note}" if row.note else words
+
+
 @dataclass(frozen=True)
 class ChartRowKind:
     model: type
@@ -164,6 +177,7 @@ CHART_ROW_KINDS = {
         prefetched=("episode__patient__ward__lab_limits",),
     ),
     "weightmeasurement": ChartRowKind(WeightMeasurement, "Weight", _weight_words),
+    "workupevent": ChartRowKind(WorkupEvent, "Work-up", _event_words),
 }
 
 

@@ -15,9 +15,11 @@ from patients.models import (
     VitalsSet,
     Ward,
     WeightMeasurement,
+    WorkupEvent,
 )
 
 from .rules import (
+    EventEntry,
     LabEntry,
     MedicationEntry,
     NeuroEntry,
@@ -62,8 +64,13 @@ def vitals_entry(row: VitalsSet) -> VitalsEntry:
         mean_arterial=row.mean_arterial,
         respiratory_rate=row.respiratory_rate,
         spo2=row.spo2,
-        oxygen=Oxygen(device=row.oxygen_device, flow_l_min=_float(row.oxygen_flow_l_min)),
-        vasopressors=tuple(sorted(p.drug for p in row.vasopressors.all())),
+        # Not recorded in this set: the rules carry the last recorded forward.
+        oxygen=None
+        if not row.oxygen_device
+        else Oxygen(device=row.oxygen_device, flow_l_min=_float(row.oxygen_flow_l_min)),
+        vasopressors=tuple(sorted(p.drug for p in row.vasopressors.all()))
+        if row.vasopressors_recorded
+        else None,
         ref=row.ref,
     )
 
@@ -105,6 +112,10 @@ def lab_entry(row: LabResult) -> LabEntry:
     )
 
 
+def event_entry(row: WorkupEvent) -> EventEntry:
+    return EventEntry(at=row.observed_at, kind=row.event, ref=row.ref)
+
+
 def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
     """The episode's chart as the rules see it at `at` (rows after `at` are dropped)."""
     patient = episode.patient
@@ -130,6 +141,7 @@ def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
         neuro=tuple(neuro_entry(n) for n in rows(NeuroAssessment)),
         medications=tuple(medication_entry(m) for m in rows(MedicationAdministration)),
         labs=tuple(lab_entry(lab) for lab in rows(LabResult, "test")),
+        events=tuple(event_entry(e) for e in rows(WorkupEvent)),
         settings=ward_settings(ward),
     )
 

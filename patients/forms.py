@@ -28,7 +28,9 @@ from .models import (
     NeuroAssessment,
     VitalsSet,
     WeightMeasurement,
+    WorkupEvent,
 )
+from .selectors import Support
 
 # Numeric fields are text inputs with a numeric keypad: a browser's number
 # input silently empties what it cannot parse, and the nurse must see what
@@ -180,6 +182,13 @@ class VitalsForm(ChartForm):
     temperature_unit = forms.ChoiceField(
         label="Unit", choices=TEMPERATURE_UNITS, initial="C", widget=forms.RadioSelect
     )
+    # The support in force carries over unless the nurse says otherwise:
+    # "" keeps it as charted (this set does not record it), "same" confirms
+    # it, a device changes it. Stopping is a choice, never an untouched field.
+    oxygen_device = forms.ChoiceField(label="Oxygen", required=False, widget=forms.RadioSelect)
+    vasopressor_action = forms.ChoiceField(
+        label="Vasopressors", required=False, widget=forms.RadioSelect
+    )
     vasopressors = forms.MultipleChoiceField(
         label="Vasopressors running",
         required=False,
@@ -231,22 +240,118 @@ class VitalsForm(ChartForm):
             "mean_arterial": forms.TextInput(attrs=WHOLE),
             "respiratory_rate": forms.TextInput(attrs=WHOLE),
             "spo2": forms.TextInput(attrs=WHOLE),
-            "oxygen_device": forms.RadioSelect,
             "oxygen_flow_l_min": forms.TextInput(attrs=DECIMAL),
         }
 
-    def __init__(self, *args, last: VitalsSet | None = None, unit: str = "C", **kwargs):
+    def __init__(self, *args, support: Support | None = None, unit: str = "C", **kwargs):
         super().__init__(*args, **kwargs)
         self.unusual: list[str] = []
+        self.support = support or Support(None, None)
         self.fields["temperature_unit"].initial = unit
-        if last is not None and not self.is_bound:
-            # Oxygen and vasopressors rarely change between two sets.
-            self.initial["oxygen_device"] = last.oxygen_device
-            self.initial["oxygen_flow_l_min"] = last.oxygen_flow_l_min
-            self.initial["vasopressors"] = [p.drug for p in last.vasopressors.all()]
+        self.fields["oxygen_device"].choices = self._oxygen_choices()
+        self.fields["vasopressor_action"].choices = self._vasopressor_choices()
+        for name in ("oxygen_device", "vasopressor_action"):
+            _name_the_field(self.fields[name], str(self.fields[name].label))
+        if not self.is_bound:
+            self.initial["oxygen_device"] = ""
+            self.initial["vasopressor_action"] = ""
+
+    def _oxygen_choices(self) -> list[tuple[str, str]]:
+        carried = self.support.oxygen_set
+        if carried is None:
+            return [("", "Not recorded"), *vocabulary.OXYGEN_DEVICES]
+        return [
+            ("", f"No change: {self.support.oxygen_words} as charted {self.carried_at(carried)}"),
+            ("same", f"Still on {self.support.oxygen_words}: checked now"),
+            *vocabulary.OXYGEN_DEVICES,
+        ]
+
+    def _vasopressor_choices(self) -> list[tuple[str, str]]:
+        carried = self.support.pressor_set
+        if carried is None:
+            return [("", "Not recorded"), ("none", "None running"), ("change", "Running: tick")]
+        when = self.carried_at(carried)
+        if not self.support.vasopressors:
+            return [
+                ("", f"No change: none running as charted {when}"),
+                ("none", "None running: checked now"),
+                ("change", "Started: tick which"),
+            ]
+        return [
+            ("", f"No change: as charted {when}"),
+            ("running", "Still running: checked now"),
+            ("change", "Changed: tick what runs now"),
+            ("none", "Stopped: none running now"),
+        ]
+
+    @staticmethod
+    def carried_at(row: VitalsSet) -> str:
+        """ "21:52", or "28 Nov 21:52" when not today (ward time)."""
+        at = timezone.localtime(row.observed_at)
+        return f"{at:%H:%M}" if at.date() == timezone.localdate() else f"{at:%d %b %H:%M}"
+
+    @property
+    def pressor_question(self) -> str:
+        """What the nurse is asked: "Norepinephrine, charted 21:52: still running?" """
+        carried = self.support.pressor_set
+        if carried is None or not self.support.vasopressors:
+            return ""
+        when = self.carried_at(carried)
+        return f"{self.support.vasopressor_words}, charted {when}: still running?"
+
+    @property
+    def oxygen_question(self) -> str:
+        carried = self.support.oxygen_set
+        if carried is None:
+            return ""
+        return f"{self.support.oxygen_words}, charted {self.carried_at(carried)}: still the same?"
+
+    def _clean_oxygen(self, cleaned: dict) -> None:
+        choice = cleaned.get("oxygen_device") or ""
+        flow = cleaned.get("oxygen_flow_l_min")
+        if choice == "same":
+            cleaned["oxygen_device"] = self.support.oxygen_device
+            if flow is None:
+                cleaned["oxygen_flow_l_min"] = self.support.oxygen_flow
+        elif choice == "":
+            cleaned["oxygen_device"] = ""
+            if flow is not None:
+                self.add_error(
+                    "oxygen_flow_l_min",
+                    "Choose the oxygen device for this flow (or “Still on …”).",
+                )
+
+    def _clean_vasopressors(self, cleaned: dict) -> None:
+        action = cleaned.get("vasopressor_action") or ""
+        ticked = cleaned.get("vasopressors") or []
+        if ticked and action in ("", "running"):
+            # Ticking a vasopressor is itself an answer: this is what runs now.
+            action = "change"
+        if action == "none" and ticked:
+            self.add_error(
+                "vasopressors",
+                "Vasopressors: you chose none running but ticked some: untick them, or"
+                " choose “Changed”.",
+            )
+        elif action == "change" and not ticked:
+            self.add_error(
+                "vasopressors",
+                "Vasopressors: tick what runs now, or choose “Stopped” if none runs.",
+            )
+        elif action == "running" and not self.support.vasopressors:
+            self.add_error("vasopressor_action", "Vasopressors: none was running to continue.")
+        cleaned["vasopressor_action"] = action
+        cleaned["running"] = {
+            "": None,
+            "running": self.support.vasopressors,
+            "change": ticked,
+            "none": [],
+        }.get(action)
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._clean_oxygen(cleaned)
+        self._clean_vasopressors(cleaned)
         temperature = cleaned.get("temperature")
         cleaned["temperature_c"] = None
         if temperature is not None:
@@ -278,7 +383,7 @@ class VitalsForm(ChartForm):
     def chart_values(self) -> dict:
         values = super().chart_values()
         values["temperature_c"] = self.cleaned_data["temperature_c"]
-        values["vasopressors"] = self.cleaned_data["vasopressors"]
+        values["vasopressors"] = self.cleaned_data["running"]  # None = not recorded
         return values
 
 
@@ -557,6 +662,36 @@ class WeightForm(ChartForm):
         fields = ["observed_at", "weight_kg"]
         labels = {"observed_at": "Weighed at", "weight_kg": "Weight (kg)"}
         widgets = {"observed_at": _time_widget(), "weight_kg": forms.TextInput(attrs=DECIMAL)}
+
+
+class WorkupForm(ChartForm):
+    """A work-up event in two taps: open the panel, tap what was done. The
+    time (now, editable) and a note are optional extras on the same panel."""
+
+    event = forms.ChoiceField(label="What was done", choices=vocabulary.EVENT_KINDS)
+
+    class Meta:
+        model = WorkupEvent
+        fields = ["observed_at", "event", "note"]
+        labels = {"observed_at": "Done at", "note": "Note (optional)"}
+        widgets = {"observed_at": _time_widget(), "note": forms.TextInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The buttons carry the kind; its own messages say to tap one.
+        self.fields["event"].error_messages.update(
+            required="What was done: tap one of the buttons.",
+            invalid_choice="What was done: tap one of the buttons.",
+        )
+        self.fields["note"].error_messages["max_length"] = (
+            "Note (optional) takes at most 500 characters."
+        )
+
+    def kind_buttons(self) -> list[tuple[str, str, bool]]:
+        """(code, words, tapped) for each kind: the one tapped shows when the
+        form comes back with an error, so nothing tapped is lost."""
+        tapped = self["event"].value() if self.is_bound else None
+        return [(code, words, code == tapped) for code, words in vocabulary.EVENT_KINDS]
 
 
 ENTERED_IN_ERROR_REASONS = (

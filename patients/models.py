@@ -382,8 +382,10 @@ class VitalsSet(ChartEntry):
     spo2 = models.PositiveSmallIntegerField(
         "SpO2", null=True, blank=True, validators=_plausible(ranges.SPO2, "SpO2")
     )
+    # Empty = not recorded in this set: the support charted before still holds
+    # (clinical-rules section 2 r2: not recorded is never "none").
     oxygen_device = models.CharField(
-        max_length=32, choices=_choices(vocabulary.OXYGEN_DEVICES), default="room_air"
+        max_length=32, choices=_choices(vocabulary.OXYGEN_DEVICES), default="room_air", blank=True
     )
     oxygen_flow_l_min = models.DecimalField(
         "oxygen flow (L/min)",
@@ -393,6 +395,9 @@ class VitalsSet(ChartEntry):
         blank=True,
         validators=_plausible(ranges.O2_FLOW, "Oxygen flow"),
     )
+    # False = this set did not record the vasopressors (it has no Vasopressor
+    # rows, and those charted before still run); True with no rows = none running.
+    vasopressors_recorded = models.BooleanField(default=True)
 
     class Meta(ChartEntry.Meta):
         constraints = [
@@ -413,11 +418,16 @@ class VitalsSet(ChartEntry):
             ),
             # clinical-rules section 1: a flow of 0 or none only on room air.
             models.CheckConstraint(
-                condition=Q(oxygen_device="room_air") | Q(oxygen_flow_l_min__gt=0),
+                condition=Q(oxygen_device__in=["room_air", ""]) | Q(oxygen_flow_l_min__gt=0),
                 name="vitals_flow_unless_room_air",
                 violation_error_message=(
                     "Oxygen flow must be above 0 L/min unless the patient is on room air."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(oxygen_device="") | Q(oxygen_flow_l_min__isnull=True),
+                name="vitals_flow_needs_device",
+                violation_error_message="An oxygen flow needs the oxygen device it runs through.",
             ),
             ChartEntry.error_constraint("vitals_error_complete"),
         ]
@@ -431,7 +441,12 @@ class VitalsSet(ChartEntry):
         if self.systolic is not None and self.diastolic is not None:
             if self.systolic <= self.diastolic:
                 errors["systolic"] = "Systolic BP must be higher than diastolic BP."
-        if self.oxygen_device != "room_air" and not self.oxygen_flow_l_min:
+        if not self.oxygen_device:
+            if self.oxygen_flow_l_min is not None:
+                errors["oxygen_flow_l_min"] = (
+                    "An oxygen flow needs the oxygen device it runs through."
+                )
+        elif self.oxygen_device != "room_air" and not self.oxygen_flow_l_min:
             errors["oxygen_flow_l_min"] = (
                 "Oxygen flow must be above 0 L/min unless the patient is on room air."
             )
@@ -783,4 +798,28 @@ class MedicationAdministration(ChartEntry):
         return self.drug_other if self.drug == "other" else self.get_drug_display()
 
 
-CHART_MODELS = (WeightMeasurement, VitalsSet, NeuroAssessment, LabResult, MedicationAdministration)
+@pghistory.track()
+class WorkupEvent(ChartEntry):
+    """A step of the infection and neurological work-up: a culture drawn, an
+    imaging study, a consult, an ICU transfer (clinical-rules section 9)."""
+
+    # What was done. Not "kind": the bedside pages tag every chart row with its kind.
+    event = models.CharField(max_length=32, choices=_choices(vocabulary.EVENT_KINDS))
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta(ChartEntry.Meta):
+        verbose_name = "work-up event"
+        constraints = [ChartEntry.error_constraint("workup_error_complete")]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+CHART_MODELS = (
+    WeightMeasurement,
+    VitalsSet,
+    NeuroAssessment,
+    LabResult,
+    MedicationAdministration,
+    WorkupEvent,
+)

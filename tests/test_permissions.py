@@ -62,6 +62,7 @@ MATRIX = [
     ("lab_entry", "patient", CHART_WRITE, CHART_WRITE),
     ("drug_entry", "patient", CHART_WRITE, CHART_WRITE),
     ("weight_entry", "patient", CHART_WRITE, CHART_WRITE),
+    ("workup_entry", "patient", CHART_WRITE, CHART_WRITE),
     ("entered_in_error", "entry", CHART_WRITE, CHART_WRITE),
 ]
 

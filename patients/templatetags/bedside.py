@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clinical import labs, ranges
+from clinical import labs, ranges, vocabulary
 
 register = template.Library()
 
@@ -97,3 +97,18 @@ def url_if_defined(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+EVENT_WORDS = dict(vocabulary.EVENT_KINDS)
+
+
+@register.filter
+def event_words(kind: str) -> str:
+    """A work-up event's code in words: "blood_culture" is "Blood culture"."""
+    return EVENT_WORDS.get(kind, kind)
+
+
+@register.filter
+def drug_class(code: str) -> str:
+    """The class built into a drug ("antibacterial"), or ""."""
+    return vocabulary.drug_class(str(code)) or ""

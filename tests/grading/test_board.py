@@ -411,3 +411,22 @@ def test_the_board_costs_the_same_queries_for_5_or_50_patients(
 
     assert count_for(5) == count_for(50)
     assert Assessment.objects.count() >= 100
+
+
+def test_a_temperature_only_set_keeps_the_support_charted_before_on_the_card(
+    client, physician, nurse, episode
+):
+    _graded(episode, nurse, hours_ago=2, **SHOCK)
+    _graded_now(
+        episode,
+        nurse,
+        temperature_c=Decimal("38.9"),
+        oxygen_device="",
+        vasopressors=None,
+    )
+    page = _board(client, physician)
+    charted = timezone.localtime(_ago(2), episode.patient.ward.tzinfo).strftime("%H:%M")
+    assert f"Nasal cannula 3 L/min (charted {charted})" in page
+    assert f"Norepinephrine (charted {charted})</strong>" in page
+    assert "no vasopressor" not in page
+    assert Assessment.objects.latest_first().first().crs_grade == 3
