@@ -31,6 +31,7 @@ from .models import (
     WorkupEvent,
 )
 from .selectors import Support
+from .wording import clock_time
 
 # Numeric fields are text inputs with a numeric keypad: a browser's number
 # input silently empties what it cannot parse, and the nurse must see what
@@ -286,9 +287,7 @@ class VitalsForm(ChartForm):
 
     @staticmethod
     def carried_at(row: VitalsSet) -> str:
-        """ "21:52", or "28 Nov 21:52" when not today (ward time)."""
-        at = timezone.localtime(row.observed_at)
-        return f"{at:%H:%M}" if at.date() == timezone.localdate() else f"{at:%d %b %H:%M}"
+        return clock_time(row.observed_at)
 
     @property
     def pressor_question(self) -> str:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from clinical import labs, ranges, vocabulary
+from patients.wording import clock_time
 
 register = template.Library()
 
@@ -80,6 +81,12 @@ def duration(value: timedelta | None) -> str:
     if hours:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{minutes} min"
+
+
+@register.filter
+def clock(moment: datetime | None) -> str:
+    """ "21:52", or "28 Nov 21:52" when not today, in the active (ward) time zone."""
+    return "" if moment is None else clock_time(moment)
 
 
 @register.filter

@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from grading.rules.wording import clock
+from grading.services import regrade
 from patients import services
 from patients.models import MedicationAdministration, VitalsSet, WorkupEvent
 
@@ -137,15 +139,16 @@ def test_a_temperature_only_set_keeps_norepinephrine_and_grade_3(
         oxygen_device="room_air",
         vasopressors=["norepinephrine"],
     )
-    from grading.services import regrade
-
     regrade(episode, trigger="new_data")
+    with timezone.override(episode.patient.ward.tzinfo):
+        # "21:52", or "29 Nov 21:52" just after midnight: as the page writes it.
+        charted = clock(charted_at, timezone.localtime())
     page = nurse_at_bedside(size, episode)
     expect(page.locator("#grade-panel [title='CRS grade 3']")).to_be_visible()
 
     _open(page, "Vitals")
     question = page.locator("[data-carried=vasopressors]")
-    expect(question).to_have_text(f"Norepinephrine, charted {charted_at:%H:%M}: still running?")
+    expect(question).to_have_text(f"Norepinephrine, charted {charted}: still running?")
     expect(page.locator("input[name=vasopressor_action][value='']")).to_be_checked()
     page.fill("#id_temperature", "38.4")
     screenshot(page, f"carried-vasopressor-form-{size}")
@@ -157,7 +160,7 @@ def test_a_temperature_only_set_keeps_norepinephrine_and_grade_3(
     assert latest.vasopressors_recorded is False and latest.oxygen_device == ""
     summary = page.locator("#bedside-summary")
     expect(summary).to_contain_text("Norepinephrine running")
-    expect(summary).to_contain_text(f"charted {charted_at:%H:%M}")
+    expect(summary).to_contain_text(f"charted {charted}")
     expect(page.locator("#grade-panel [title='CRS grade 3']")).to_be_visible()
     expect(page.locator("#grade-panel")).to_contain_text("orepinephrine")
     screenshot(page, f"carried-vasopressor-bedside-{size}")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from grading import services
 from grading.models import Assessment, TocilizumabStock
+from grading.rules.wording import clock
 from patients import services as chart
 from patients.models import Episode, Ward
 
@@ -425,7 +426,8 @@ def test_a_temperature_only_set_keeps_the_support_charted_before_on_the_card(
         vasopressors=None,
     )
     page = _board(client, physician)
-    charted = timezone.localtime(_ago(2), episode.patient.ward.tzinfo).strftime("%H:%M")
+    tz = episode.patient.ward.tzinfo
+    charted = clock(_ago(2), timezone.localtime(timezone=tz))
     assert f"Nasal cannula 3 L/min (charted {charted})" in page
     assert f"Norepinephrine (charted {charted})</strong>" in page
     assert "no vasopressor" not in page

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from grading.rules.wording import clock
 from patients import selectors
 from patients.forms import DrugForm, LabPanelForm, NeuroForm, VitalsForm, WeightForm, to_celsius
 from patients.models import LabTest
@@ -207,7 +208,7 @@ def test_the_carried_support_is_asked_about_and_kept_unless_changed(episode, nur
     last = _on_norepinephrine(episode, nurse)
     with timezone.override(episode.patient.ward.tzinfo):
         form = _support_form(episode)
-        charted = timezone.localtime(last.observed_at).strftime("%H:%M")
+        charted = clock(last.observed_at, timezone.localtime())
         assert form.pressor_question == f"Norepinephrine, charted {charted}: still running?"
         assert form.oxygen_question == f"Nasal cannula 3 L/min, charted {charted}: still the same?"
     # Nothing is pre-ticked: untouched, the set does not record the support.

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grading.models import Assessment
+from grading.rules.wording import clock
 from patients import services
 from patients.models import (
     LabResult,
@@ -179,7 +180,7 @@ def test_vasopressors_are_saved_as_toggled(signed_in, episode):
 
 def test_the_form_asks_about_the_carried_support_without_preselecting_it(signed_in, episode, nurse):
     with timezone.override(episode.patient.ward.tzinfo):
-        charted = timezone.localtime(_ago(hours=2)).strftime("%H:%M")
+        charted = clock(_ago(hours=2), timezone.localtime())
     services.vitals_record(
         episode=episode,
         observed_at=_ago(hours=2),
