@@ -1,3 +1,4 @@
+from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -101,6 +102,8 @@ def _panel(patient, episode, latest_two) -> dict:
         "status": status,
         # The chart rows the grades were drawn from, for "why?".
         "used_rows": list(selectors.chart_rows(current.inputs_used).values()) if current else [],
+        # Section 8: the course shows the episode's maximum grade.
+        "max_crs": episode.assessments.aggregate(top=Max("crs_grade"))["top"] if episode else None,
         "current": current,
         "rose": selectors.grades_rose(current, previous),
         "pending": bool(episode and episode.is_active and selectors.regrade_pending(episode)),

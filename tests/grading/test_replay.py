@@ -84,5 +84,7 @@ def test_every_reason_on_the_grade_panel_answers_why(client, physician, graded):
     )
     assert "Rule <code>crs.circulation</code>" in panel
     assert "ASTCT 2019 (Lee et al.), table 2" in panel
+    # The CRS course with its maximum grade (clinical-rules section 8).
+    assert "CRS active: onset day" in panel and "maximum grade 3" in panel
     # The chart rows the grades were drawn from, in words.
     assert "Chart rows these grades used" in panel and "norepinephrine" in panel.lower()
