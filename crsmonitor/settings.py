@@ -203,6 +203,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A save publishes its regrade once and moves on: with the broker down the
+# nurse must not wait for kombu's reconnect loop (about 6 s a save by
+# default). The chart row is committed first and the sweep regrades it, so a
+# lost publish costs minutes of grading, never an entry. The worker's own
+# consumer keeps retrying (broker_connection_max_retries).
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 0,
+    "socket_connect_timeout": 1,
+    # A half-open connection (broker gone without closing it) must not hang a save.
+    "socket_timeout": 5,
+    # An unacknowledged task (its worker died) goes back on the queue after
+    # this long; every task is idempotent, so a rare second run is harmless.
+    "visibility_timeout": 5 * 60,
+    # Look for such tasks every minute rather than every ~100 s.
+    "unacked_restore_interval": 60,
+    "unacked_restore_throttle": 1,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # ASTCT grading at least every 12 hours (seed 001, clinical-rules section 7).
