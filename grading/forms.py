@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from clinical import ranges
 from clinical.vocabulary import ROUTES
 from patients.models import Episode
 
@@ -35,6 +36,10 @@ class DoseForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Only to give a dose a limit blocks; physicians and pharmacists only.",
+        max_length=ranges.FREE_TEXT_MAX,
+        error_messages={
+            "max_length": f"Keep the override reason to {ranges.FREE_TEXT_MAX} characters."
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -47,6 +52,20 @@ class PromptResponseForm(forms.ModelForm):
         model = PromptResponse
         fields = ["response", "reason"]
         widgets = {"response": forms.RadioSelect, "reason": forms.TextInput}
+        error_messages = {
+            "response": {
+                "required": "Choose an answer.",
+                "invalid_choice": "Choose one of the answers.",
+            },
+            "reason": {"max_length": f"Keep the reason to {ranges.FREE_TEXT_MAX} characters."},
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The same rule as the not_indicated_says_why constraint, said on the field.
+        if cleaned.get("response") == "not_indicated" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why it is not indicated.")
+        return cleaned
 
 
 class StockForm(forms.Form):

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from patients.models import Episode, MedicationAdministration, Patient, Ward
+from patients.models import Episode, MedicationAdministration, Patient, Ward, free_text
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -214,7 +214,7 @@ class PromptResponse(models.Model):
 
     prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="responses")
     response = models.CharField(max_length=16, choices=RESPONSES)
-    reason = models.TextField(blank=True)
+    reason = free_text(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     # The raising grade when answered: "not indicated" holds for that grade only.
@@ -241,7 +241,7 @@ class DoseOverride(models.Model):
         MedicationAdministration, on_delete=models.PROTECT, related_name="override"
     )
     blocked_because = models.JSONField()
-    reason = models.TextField()
+    reason = free_text()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
