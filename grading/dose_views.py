@@ -79,7 +79,9 @@ def record_dose(request, patient_id: int):
 def pharmacy_queue(request):
     if not has_role(request.user, PHARMACIST, PHYSICIAN):
         raise PermissionDenied("The dose queue is for pharmacists and physicians.")
-    return render(request, "grading/pharmacy_queue.html", {"episodes": selectors.pharmacy_rows()})
+    return render(
+        request, "grading/pharmacy_queue.html", {"episodes": selectors.pharmacy_rows(request.user)}
+    )
 
 
 @require_POST

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
+from patients import access
 from patients.models import (
     Episode,
     LabResult,
@@ -226,13 +227,15 @@ def dose_summary(episode: Episode, at: datetime | None = None):
     return summarise_doses(snapshot, stock), rules.steroid_recommendations(snapshot, grade)
 
 
-def pharmacy_rows(at: datetime | None = None) -> list[Episode]:
-    """Every active episode with `.doses` (a DoseSummary), `.recent_doses`,
+def pharmacy_rows(user, at: datetime | None = None) -> list[Episode]:
+    """Every active episode this user may see (their wards; every ward for a
+    pharmacist) with `.doses` (a DoseSummary), `.recent_doses`,
     `.recent_blocks`: a fixed number of queries however many patients."""
     at = at or timezone.now()
     since = at - timedelta(hours=72)
     episodes = list(
         Episode.objects.active()
+        .filter(patient__in=access.visible_patients(user))
         .select_related("patient__ward")
         .prefetch_related(
             Prefetch(
