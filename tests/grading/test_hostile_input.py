@@ -172,3 +172,27 @@ def test_an_override_reason_over_500_characters_is_refused_by_name(client, physi
     assert "Keep the override reason to 500 characters." in response.content.decode()
     assert MedicationAdministration.objects.count() == 1
     assert not DoseOverride.objects.exists()
+
+
+# --- Query strings and headers ---------------------------------------------------
+
+
+@pytest.mark.parametrize("held", ["²:abc", "1" * 5000 + ":abc", "-1:abc", ":", "x"])
+def test_the_board_poll_ignores_a_card_list_it_cannot_read(client, nurse, ward, grade_2, held):
+    client.force_login(nurse)
+    response = client.get(
+        reverse("ward_patients", args=[ward.pk]),
+        {"have": held, "version": "stale"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("current", ["http://[not-a-host", "%ZZ", "javascript:alert(1)"])
+def test_an_htmx_request_signed_out_goes_to_sign_in_whatever_its_current_url(client, ward, current):
+    response = client.get(
+        reverse("ward_patients", args=[ward.pk]),
+        headers={"HX-Request": "true", "HX-Current-URL": current},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login"))
