@@ -134,3 +134,12 @@ def test_a_task_lost_with_its_worker_comes_back_within_minutes():
     options = conf.broker_transport_options
     assert options["visibility_timeout"] <= 10 * 60
     assert options["unacked_restore_interval"] * options["unacked_restore_throttle"] <= 2 * 60
+
+
+def test_a_broker_that_never_answers_is_given_up_after_a_second(redis):
+    # A dropped SYN (a firewall, a dead host) would otherwise wait for the
+    # operating system's own connect timeout, minutes long.
+    with _broker(settings.REDIS_URL), celery_app.connection_for_write() as connection:
+        pool = connection.default_channel.client.connection_pool
+        assert pool.connection_kwargs["socket_connect_timeout"] == 1
+        assert pool.connection_kwargs["socket_timeout"] == 5
