@@ -32,7 +32,12 @@ def database_unavailable(request) -> HttpResponse:
     """
     if request.headers.get("HX-Request"):
         # htmx leaves the form as it is on an error; bedside.js says why.
-        response = HttpResponse("Not saved: the database did not answer. Try again.", status=503)
+        said = (
+            "Not saved: the database did not answer. Try again."
+            if request.method == "POST"
+            else "The database did not answer: try again in a moment."
+        )
+        response = HttpResponse(said, status=503)
     else:
         kept = []
         if request.method == "POST":
