@@ -5,6 +5,8 @@ nurse reads. Pure Python (no Django) so that the grading rules and the
 Codes follow spec/grade-command.md; they are stable, never renamed.
 """
 
+from clinical.labs import CATALOGUE
+
 # Oxygen delivery, in order of the support it gives (ASTCT 2019 hypoxia column).
 OXYGEN_DEVICES = (
     ("room_air", "Room air"),
@@ -209,6 +211,32 @@ def drug_class(drug: str, given: str | None = None) -> str | None:
     return given or DRUG_CLASS.get(canonical_drug(drug))
 
 
+# Entries of DRUGS that are a bucket, not a drug: naming one is no reason to refuse.
+NOT_A_DRUG = frozenset({"other", "other_antibacterial"})
+
+
+def known_drug_named(text: str) -> str | None:
+    """The code of a listed drug that a free-text name contains ("Actemra",
+    "tocilizumab-aazg 400 mg", "Piperacillin tazobactam"), or None.
+
+    Clinical-rules.md section 5 r2: a known drug charted as "other" would
+    escape its counters and limits, so the form sends the nurse to the list.
+    """
+    words = [w for w in "".join(c if c.isalpha() else " " for c in text.lower()).split() if w]
+    listed = codes(DRUGS) - NOT_A_DRUG
+    candidates = ["_".join(words[i : i + 2]) for i in range(len(words) - 1)] + words
+    for candidate in candidates:
+        drug = DRUG_ALIASES.get(candidate, candidate)
+        if drug in listed:
+            return drug
+    return None
+
+
+def drug_words(code: str) -> str:
+    """The name a nurse reads for a drug code ("Tocilizumab")."""
+    return dict(DRUGS).get(code, code.replace("_", " ").capitalize())
+
+
 # Work-up events charted at the bedside (clinical-rules.md section 9).
 EVENT_KINDS = (
     ("blood_culture", "Blood culture"),
@@ -230,19 +258,9 @@ ROUTES = (
     ("im", "Intramuscular"),
 )
 
-# Lab catalogue: code, name, unit (UCUM), LOINC, default upper limit of normal.
-LABS = (
-    ("crp", "C-reactive protein", "mg/L", "1988-5", 5.0),
-    ("ferritin", "Ferritin", "ng/mL", "2276-4", 400.0),
-    ("fibrinogen", "Fibrinogen", "mg/dL", "3255-7", 400.0),
-    ("ldh", "Lactate dehydrogenase", "U/L", "2532-0", 250.0),
-    ("anc", "Absolute neutrophil count", "/uL", "751-8", 7500.0),
-    ("platelets", "Platelets", "/uL", "777-3", 450000.0),
-    ("alt", "ALT", "U/L", "1742-6", 40.0),
-    ("ast", "AST", "U/L", "1920-8", 40.0),
-    ("creatinine", "Creatinine", "mg/dL", "2160-0", 1.2),
-    ("il6", "Interleukin-6", "pg/mL", "26881-3", 7.0),
-)
+# Lab catalogue: code, name, canonical unit (UCUM), LOINC, adult upper
+# reference limit; the whole catalogue, with SI units, is clinical.labs.
+LABS = tuple((lab.code, lab.name, lab.unit, lab.loinc, lab.reference_high) for lab in CATALOGUE)
 
 
 def codes(vocabulary):

@@ -16,7 +16,6 @@ from functools import cached_property
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from clinical.vocabulary import OXYGEN_DEVICES, VASOPRESSORS
 from patients.models import Episode, NeuroAssessment, VitalsSet, Ward
 
 from . import rules
@@ -39,8 +38,6 @@ REGRADE_GRACE = timedelta(minutes=10)
 # Seed 001 asks for a CRS grade from new data at least every 12 hours.
 GRADED_FROM_NEW_DATA = ("new_data", "correction")
 
-OXYGEN_WORDS = dict(OXYGEN_DEVICES)
-VASOPRESSOR_WORDS = dict(VASOPRESSORS)
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 216, 44, 4
 
@@ -93,6 +90,10 @@ class Card:
     seen_grades: tuple[int, int] | None  # (CRS, ICANS) when this user last opened the patient
     rises: list[Rise] = field(default_factory=list)
     sparkline: Sparkline | None = None
+    # The latest sets that recorded the oxygen and the vasopressors: a set that
+    # left them out carries them over (clinical-rules section 2 r2).
+    oxygen_vitals: VitalsSet | None = None
+    pressor_vitals: VitalsSet | None = None
 
     @property
     def patient(self):
@@ -235,7 +236,11 @@ class Card:
 
     @property
     def neuro_overdue(self) -> bool:
-        return self.neuro is not None and self.status.neuro_due.is_due
+        """Overdue once due; with none charted, once the infusion is a neuro
+        interval old (section 7: a due time that has passed is overdue)."""
+        if self.neuro is None:
+            return self.now - self.episode.infusion_at >= self.status.neuro_due.every
+        return self.status.neuro_due.is_due
 
     @cached_property
     def regrade_waiting_since(self) -> datetime | None:
@@ -260,37 +265,31 @@ class Card:
     def overdue(self) -> bool:
         return self.vitals_overdue or self.neuro_overdue or self.grading_overdue
 
-    @cached_property
-    def support(self) -> dict:
-        """The oxygen and vasopressors in force as the rules read them: from the
-        latest set that recorded each (section 2 r2), with when."""
-        return self.details.get("support") or {}
-
-    def _charted_at(self, key: str) -> str:
-        moment = self.support.get(key)
-        if not moment or self.vitals is None:
+    def _carried(self, vitals: VitalsSet) -> str:
+        """ " (charted 21:52)" when the support comes from an earlier set than the last."""
+        if self.vitals is None or vitals.pk == self.vitals.pk:
             return ""
-        moment = datetime.fromisoformat(moment)
-        return "" if moment >= self.vitals.observed_at else f" (charted {self._when(moment)})"
+        return f" (charted {self._when(vitals.observed_at)})"
 
     @cached_property
     def oxygen_label(self) -> str:
-        device = self.support.get("oxygen_device")
-        if device is None:
+        vitals = self.oxygen_vitals
+        if vitals is None:
             return "not charted"
-        label = OXYGEN_WORDS.get(device, device)
-        flow = self.support.get("oxygen_flow_l_min")
-        if flow:
-            label += f" {number(float(flow))} L/min"
-        return label + self._charted_at("oxygen_at")
+        label = vitals.get_oxygen_device_display()
+        if vitals.oxygen_flow_l_min:
+            label += f" {number(float(vitals.oxygen_flow_l_min))} L/min"
+        return label + self._carried(vitals)
 
     @cached_property
     def vasopressors(self) -> list[str]:
-        return [VASOPRESSOR_WORDS.get(p, p) for p in self.support.get("vasopressors", [])]
-
-    @property
-    def vasopressors_charted_at(self) -> str:
-        return self._charted_at("vasopressors_at")
+        vitals = self.pressor_vitals
+        if vitals is None:
+            return []
+        names = [pressor.get_drug_display() for pressor in vitals.vasopressors.all()]
+        if names:
+            names[-1] += self._carried(vitals)
+        return names
 
     @cached_property
     def counters(self) -> tuple[rules.DrugCounter, ...]:
@@ -410,7 +409,12 @@ def board_cards(
     episodes = _episodes(_scope(wards, patient_id), user, now)
     history = _history(episodes, now)
     vitals = VitalsSet.objects.prefetch_related("vasopressors").in_bulk(
-        [e.vitals_id for e in episodes if e.vitals_id]
+        [
+            pk
+            for e in episodes
+            for pk in (e.vitals_id, e.oxygen_vitals_id, e.pressor_vitals_id)
+            if pk is not None
+        ]
     )
     neuro = NeuroAssessment.objects.in_bulk([e.neuro_id for e in episodes if e.neuro_id])
     prompts = _live_prompts(episodes)
@@ -434,6 +438,8 @@ def board_cards(
             max_icans=episode.max_icans,
             history=window,
             vitals=vitals.get(episode.vitals_id),
+            oxygen_vitals=vitals.get(episode.oxygen_vitals_id),
+            pressor_vitals=vitals.get(episode.pressor_vitals_id),
             neuro=neuro.get(episode.neuro_id),
             prompts=prompts.get(episode.pk, []),
             snapshot=snapshot,
@@ -471,6 +477,8 @@ def _episodes(scope: Q, user, now: datetime) -> list[Episode]:
                 .values("evaluated_at")[:1]
             ),
             vitals_id=_latest_chart_row(VitalsSet, now),
+            oxygen_vitals_id=_latest_chart_row(VitalsSet, now, ~Q(oxygen_device="")),
+            pressor_vitals_id=_latest_chart_row(VitalsSet, now, Q(vasopressors_recorded=True)),
             neuro_id=_latest_chart_row(NeuroAssessment, now),
             stock_on_site=Subquery(stock.values("doses_on_site")[:1]),
             stock_counted_at=Subquery(stock.values("recorded_at")[:1]),
@@ -480,10 +488,10 @@ def _episodes(scope: Q, user, now: datetime) -> list[Episode]:
     )
 
 
-def _latest_chart_row(model, now: datetime):
+def _latest_chart_row(model, now: datetime, recorded: Q | None = None):
     return Subquery(
         model.objects.valid()
-        .filter(episode=OuterRef("pk"), observed_at__lte=now)
+        .filter(recorded or Q(), episode=OuterRef("pk"), observed_at__lte=now)
         .order_by("-observed_at", "-pk")
         .values("pk")[:1]
     )

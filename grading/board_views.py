@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from patients import access
 from patients.models import Ward
 
+from . import downtime
 from .board import Card, board_cards, board_version
 from .selectors import bed_order
 from .views import in_ward_time
@@ -113,25 +114,38 @@ def _counts(cards: list[Card]) -> dict[str, int]:
 
 @require_safe
 def ward_downtime(request, ward_id: int):
-    """Every active patient of a ward on paper, one A4 sheet each."""
+    """A ward on paper: a line block per patient by bed, then a full sheet for
+    each of the sickest."""
     ward = access.ward_for(request.user, ward_id)
     in_ward_time(ward)
     now = timezone.now()
     cards = sorted(board_cards(user=request.user, wards=[ward], now=now), key=_by_bed)
-    return render(request, "grading/downtime.html", {"ward": ward, "cards": cards, "now": now})
+    full = downtime.sickest_first(cards)
+    context = {
+        "ward": ward,
+        "cards": cards,
+        "in_full": {card.episode.pk for card in full},
+        "sheets": downtime.sheets(full),
+        "full_from_acuity": downtime.FULL_SHEET_FROM_ACUITY,
+        "now": now,
+    }
+    return render(request, "grading/downtime.html", context)
 
 
 @require_safe
 def patient_downtime(request, patient_id: int):
+    """One patient's full sheet."""
     patient = access.patient_for(request.user, patient_id)
     in_ward_time(patient.ward)
     now = timezone.now()
     cards = board_cards(user=request.user, wards=[patient.ward], patient_id=patient.pk, now=now)
-    return render(
-        request,
-        "grading/downtime.html",
-        {"ward": patient.ward, "patient": patient, "cards": cards, "now": now},
-    )
+    context = {
+        "ward": patient.ward,
+        "patient": patient,
+        "sheets": downtime.sheets(cards),
+        "now": now,
+    }
+    return render(request, "grading/downtime.html", context)
 
 
 def _by_bed(card: Card) -> tuple:

@@ -244,6 +244,10 @@ class DoseOverride(models.Model):
     reason = free_text()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
+    # Charted after the fact: a dose already given that a limit would have
+    # blocked. Anyone charting may record it (an uncharted dose would escape
+    # the counters); a pharmacist reviews it like any override.
+    late_entry = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -252,6 +256,25 @@ class DoseOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Override of {', '.join(self.blocked_because)} by {self.by}"
+
+
+@pghistory.track()
+class DoseConfirmation(models.Model):
+    """What the person charting a dose was shown and confirmed before it was
+    saved (clinical-rules section 11), in the words they read."""
+
+    medication = models.OneToOneField(
+        MedicationAdministration, on_delete=models.PROTECT, related_name="confirmation"
+    )
+    confirmed = models.JSONField(default=list)  # codes, e.g. ["child_steroid"]
+    warnings = models.JSONField(default=list)  # codes, e.g. ["off_label_age"]
+    words = models.JSONField(default=list)  # what was shown, as it read
+    reason = free_text(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Confirmed {', '.join(self.confirmed + self.warnings)} by {self.by}"
 
 
 @pghistory.track()
@@ -265,9 +288,24 @@ class BlockedDose(models.Model):
     blocked_because = models.JSONField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reviewed_by__isnull=True, reviewed_at__isnull=True)
+                | models.Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="blocked_dose_review_complete",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.drug} {self.dose_mg} mg blocked ({', '.join(self.blocked_because)})"
@@ -303,6 +341,14 @@ class TocilizumabStock(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Set when the count went down because this dose was charted, not counted.
+    used_by_dose = models.ForeignKey(
+        MedicationAdministration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]

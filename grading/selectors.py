@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from patients import access
@@ -16,10 +16,12 @@ from patients.models import (
     NeuroAssessment,
     VitalsSet,
     WeightMeasurement,
+    WorkupEvent,
 )
 
 from . import rules
 from .models import Assessment, BlockedDose, Prompt, TocilizumabStock
+from .rules.tocilizumab import warning_words
 from .rules.wording import number
 from .snapshot import dose_snapshots, episode_snapshot
 
@@ -101,11 +103,18 @@ def _vitals_words(row: VitalsSet) -> str:
         parts.append(f"RR {row.respiratory_rate}")
     if row.spo2 is not None:
         parts.append(f"SpO2 {row.spo2} %")
-    oxygen = row.get_oxygen_device_display()
-    if row.oxygen_flow_l_min:
-        oxygen += f" {number(float(row.oxygen_flow_l_min))} L/min"
-    parts.append(oxygen)
-    parts += [f"{pressor.get_drug_display()} running" for pressor in row.vasopressors.all()]
+    if not row.oxygen_device:
+        parts.append("oxygen not recorded")
+    else:
+        oxygen = row.get_oxygen_device_display()
+        if row.oxygen_flow_l_min:
+            oxygen += f" {number(float(row.oxygen_flow_l_min))} L/min"
+        parts.append(oxygen)
+    if not row.vasopressors_recorded:
+        parts.append("vasopressors not recorded")
+    else:
+        pressors = [f"{pressor.get_drug_display()} running" for pressor in row.vasopressors.all()]
+        parts += pressors or ["no vasopressor"]
     return ", ".join(parts)
 
 
@@ -131,11 +140,20 @@ def _medication_words(row: MedicationAdministration) -> str:
 
 
 def _lab_words(row: LabResult) -> str:
-    return f"{row.test.name} {row.value:g} {row.test.unit}"
+    # In the units the ward reads (clinical-rules.md section 11), flagged in letters.
+    ward = row.episode.patient.ward
+    words = f"{row.test.name} {row.shown(ward.lab_units)}"
+    flag = {"L": " L (low)", "H": " H (high)"}.get(row.flag_on(ward), "")
+    return words + flag
 
 
 def _weight_words(row: WeightMeasurement) -> str:
     return f"weight {row.weight_kg} kg"
+
+
+def _event_words(row: WorkupEvent) -> str:
+    words = row.get_event_display()
+    return f"{words}: {row.note}" if row.note else words
 
 
 @dataclass(frozen=True)
@@ -152,8 +170,15 @@ CHART_ROW_KINDS = {
     "vitalsset": ChartRowKind(VitalsSet, "Vitals", _vitals_words, prefetched=("vasopressors",)),
     "neuroassessment": ChartRowKind(NeuroAssessment, "Neuro", _neuro_words),
     "medicationadministration": ChartRowKind(MedicationAdministration, "Drug", _medication_words),
-    "labresult": ChartRowKind(LabResult, "Lab", _lab_words, joined=("test",)),
+    "labresult": ChartRowKind(
+        LabResult,
+        "Lab",
+        _lab_words,
+        joined=("test", "episode__patient__ward"),
+        prefetched=("episode__patient__ward__lab_limits",),
+    ),
     "weightmeasurement": ChartRowKind(WeightMeasurement, "Weight", _weight_words),
+    "workupevent": ChartRowKind(WorkupEvent, "Work-up", _event_words),
 }
 
 
@@ -190,10 +215,11 @@ def regrade_pending(episode: Episode) -> bool:
 class DoseSummary:
     """What the dose screens show, from the same rules as `manage.py grade`."""
 
-    weight_kg: float | None
+    weight_kg: float | None  # the weight valid now (clinical-rules section 5 r2)
     weight_at: datetime | None
     tocilizumab: rules.TocilizumabStatus
     blocks: list[tuple[str, str]]  # (code, words) for a dose now
+    warnings: list[tuple[str, str]]  # (code, words), e.g. off_label_age
     counters: tuple[rules.DrugCounter, ...]
     steroid_mg_24h: float
     steroid_mg_total: float
@@ -207,11 +233,13 @@ class DoseSummary:
 def summarise_doses(snapshot: rules.Snapshot, stock: TocilizumabStock | None) -> DoseSummary:
     steroid_24h, steroid_total = rules.steroid_dexamethasone_equivalent_mg(snapshot)
     toci = rules.tocilizumab_status(snapshot)
+    weight = rules.weight_valid_at(snapshot, snapshot.at)
     return DoseSummary(
-        weight_kg=snapshot.weight_kg,
-        weight_at=snapshot.weight_at,
+        weight_kg=weight.kg if weight else None,
+        weight_at=weight.at if weight else None,
         tocilizumab=toci,
         blocks=[(code, rules.block_words(code, snapshot)) for code in toci.blocked_because],
+        warnings=[(code, warning_words(code, snapshot)) for code in toci.warnings],
         counters=rules.drug_counters(snapshot),
         steroid_mg_24h=steroid_24h,
         steroid_mg_total=steroid_total,
@@ -227,10 +255,94 @@ def dose_summary(episode: Episode, at: datetime | None = None):
     return summarise_doses(snapshot, stock), rules.steroid_recommendations(snapshot, grade)
 
 
+@dataclass(frozen=True)
+class DoseHint:
+    """What the dose form shows beside the dose for one drug, and only for it."""
+
+    drug: str
+    computed_mg: int | None  # a dose the form may fill in (tocilizumab's label dose)
+    lines: list[str]
+    warnings: list[str]
+
+
+def dose_hints(summary: DoseSummary, steroids, drugs, *, child: bool) -> list[DoseHint]:
+    """One hint per drug of the form: the computed tocilizumab dose, or the
+    protocol's steroid doses at the current grade and the ceiling; a child
+    sees no adult steroid figure at all (clinical-rules section 4)."""
+    hints = []
+    for drug in drugs:
+        if drug == "tocilizumab":
+            toci = summary.tocilizumab
+            lines = (
+                [
+                    f"Label dose {toci.dose_mg} mg ({toci.mg_per_kg} mg/kg for"
+                    f" {number(summary.weight_kg)} kg, max 800 mg)"
+                ]
+                if toci.dose_mg is not None
+                else [words for code, words in summary.blocks if code == "no_weight"]
+            )
+            warned = [words for _, words in summary.warnings]
+            hints.append(DoseHint(drug, toci.dose_mg, lines, warned))
+            continue
+        if child:
+            hints.append(DoseHint(drug, None, [rules.NO_PAEDIATRIC_DOSE], []))
+            continue
+        lines = list(dict.fromkeys(s.text for s in steroids if s.drug == drug))
+        if not lines:
+            lines = ["No dose of this drug in the protocol at the current CRS grade"]
+        ceiling = rules.STEROID_CEILING_MG.get(drug)
+        if ceiling is not None:
+            lines.append(f"Blocked above {ceiling} mg per dose")
+        hints.append(DoseHint(drug, None, lines, []))
+    return hints
+
+
+@dataclass(frozen=True)
+class PharmacyWork:
+    """What is waiting for the pharmacist on one patient."""
+
+    to_review: int  # overrides (late entries too) and blocked doses not yet reviewed
+    to_verify: int  # doses not yet verified
+    warnings: list[str]  # e.g. off-label age, fewer than 2 tocilizumab doses on site
+
+    @property
+    def order(self) -> tuple[int, int, int]:
+        return (-self.to_review, -self.to_verify, -len(self.warnings))
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.to_review or self.to_verify or self.warnings)
+
+
+def _pharmacy_work(episode: Episode) -> PharmacyWork:
+    unverified = [
+        m
+        for m in episode.recent_doses
+        if not m.is_entered_in_error and not hasattr(m, "verification")
+    ]
+    overrides = [m for m in unverified if hasattr(m, "override")]
+    blocks = [b for b in episode.recent_blocks if b.reviewed_at is None]
+    warnings = [words for _, words in episode.doses.warnings]
+    warnings += [
+        f"{m.drug_name} {m.dose_mg:g} mg: {words}"
+        for m in unverified
+        if hasattr(m, "confirmation")
+        for words in m.confirmation.words
+    ]
+    if episode.doses.stock_short:
+        warnings.append("Fewer than 2 tocilizumab doses on site")
+    return PharmacyWork(len(overrides) + len(blocks), len(unverified), warnings)
+
+
 def pharmacy_rows(user, at: datetime | None = None) -> list[Episode]:
     """Every active episode this user may see (their wards; every ward for a
     pharmacist) with `.doses` (a DoseSummary), `.recent_doses`,
-    `.recent_blocks`: a fixed number of queries however many patients."""
+    `.recent_blocks` and `.work`, the patients with most to do first: a fixed
+    number of queries however many patients.
+
+    Doses and blocks of the last 72 h are listed, and older ones while they
+    still wait for the pharmacist: work never drops off the queue by age.
+    """
     at = at or timezone.now()
     since = at - timedelta(hours=72)
     episodes = list(
@@ -240,26 +352,36 @@ def pharmacy_rows(user, at: datetime | None = None) -> list[Episode]:
         .prefetch_related(
             Prefetch(
                 "medicationadministration_set",
-                queryset=MedicationAdministration.objects.filter(observed_at__gte=since)
-                .select_related("override__by", "verification__by", "given_by")
+                queryset=MedicationAdministration.objects.filter(
+                    Q(observed_at__gte=since)
+                    | Q(verification__isnull=True, entered_in_error_at__isnull=True)
+                )
+                .select_related("override__by", "verification__by", "given_by", "confirmation")
                 .order_by("-observed_at"),
                 to_attr="recent_doses",
             ),
             Prefetch(
                 "blocked_doses",
-                queryset=BlockedDose.objects.filter(at__gte=since).select_related("by"),
+                queryset=BlockedDose.objects.filter(Q(at__gte=since) | Q(reviewed_at__isnull=True))
+                .select_related("by", "reviewed_by")
+                .order_by("-at"),
                 to_attr="recent_blocks",
             ),
         )
-        .order_by("patient__ward__name", "patient__bed")
     )
     latest_stock = {}
-    for stock in TocilizumabStock.objects.filter(episode__in=episodes).order_by("recorded_at"):
+    for stock in TocilizumabStock.objects.filter(episode__in=episodes).order_by(
+        "recorded_at", "pk"
+    ):
         latest_stock[stock.episode_id] = stock
     snapshots = dose_snapshots(episodes, at)
     for episode in episodes:
         episode.doses = summarise_doses(snapshots[episode.pk], latest_stock.get(episode.pk))
-    return sorted(episodes, key=lambda e: (e.patient.ward.name, bed_order(e.patient.bed)))
+        episode.work = _pharmacy_work(episode)
+    return sorted(
+        episodes,
+        key=lambda e: (e.work.order, e.patient.ward.name, bed_order(e.patient.bed)),
+    )
 
 
 def live_prompts(episode: Episode) -> list[Prompt]:

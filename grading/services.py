@@ -13,10 +13,7 @@ from .models import Assessment
 from .prompt_services import sync_prompts
 from .rules import Snapshot, evaluate
 from .rules.case import evaluation_to_json
-from .rules.circulation import latest_vasopressors
 from .rules.evaluate import Evaluation
-from .rules.oxygenation import current_oxygen
-from .rules.wording import iso_z
 from .snapshot import episode_snapshot
 
 log = logging.getLogger(__name__)
@@ -24,8 +21,7 @@ log = logging.getLogger(__name__)
 
 def assessment_details(evaluation: Evaluation, snapshot: Snapshot) -> dict:
     """What the screens show beside the grades: the `manage.py grade` output,
-    plus the words of acuity, NEWS2 and due times, and the support in force
-    with when it was charted (a set may not have recorded it)."""
+    plus the words of NEWS2 and the due times with their intervals."""
     details = evaluation_to_json(evaluation)
     details["news2"]["reason"] = evaluation.news2.reason
     details["news2"]["missing_words"] = list(evaluation.news2.missing_words)
@@ -34,15 +30,6 @@ def assessment_details(evaluation: Evaluation, snapshot: Snapshot) -> dict:
     # The intervals, so a set charted after this assessment is timed right.
     details["due"]["vitals_interval_minutes"] = evaluation.due.vitals_interval.total_seconds() / 60
     details["due"]["neuro_interval_minutes"] = evaluation.due.neuro_interval.total_seconds() / 60
-    oxygen = current_oxygen(snapshot)
-    pressors = latest_vasopressors(snapshot)
-    details["support"] = {
-        "oxygen_device": oxygen.oxygen.device if oxygen else None,
-        "oxygen_flow_l_min": oxygen.oxygen.flow_l_min if oxygen else None,
-        "oxygen_at": iso_z(oxygen.at) if oxygen else None,
-        "vasopressors": list(pressors.vasopressors) if pressors else [],
-        "vasopressors_at": iso_z(pressors.at) if pressors else None,
-    }
     return details
 
 

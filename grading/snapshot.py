@@ -6,6 +6,7 @@ leaving out rows entered in error; the rules decide what falls inside `at`.
 
 from datetime import datetime
 
+from clinical.vocabulary import known_drug_named
 from patients.models import (
     Episode,
     LabResult,
@@ -14,9 +15,11 @@ from patients.models import (
     VitalsSet,
     Ward,
     WeightMeasurement,
+    WorkupEvent,
 )
 
 from .rules import (
+    EventEntry,
     LabEntry,
     MedicationEntry,
     NeuroEntry,
@@ -24,6 +27,7 @@ from .rules import (
     Snapshot,
     VitalsEntry,
     WardSettings,
+    WeightEntry,
 )
 
 
@@ -60,8 +64,13 @@ def vitals_entry(row: VitalsSet) -> VitalsEntry:
         mean_arterial=row.mean_arterial,
         respiratory_rate=row.respiratory_rate,
         spo2=row.spo2,
-        oxygen=Oxygen(device=row.oxygen_device, flow_l_min=_float(row.oxygen_flow_l_min)),
-        vasopressors=tuple(sorted(p.drug for p in row.vasopressors.all())),
+        # Not recorded in this set: the rules carry the last recorded forward.
+        oxygen=None
+        if not row.oxygen_device
+        else Oxygen(device=row.oxygen_device, flow_l_min=_float(row.oxygen_flow_l_min)),
+        vasopressors=tuple(sorted(p.drug for p in row.vasopressors.all()))
+        if row.vasopressors_recorded
+        else None,
         ref=row.ref,
     )
 
@@ -81,9 +90,16 @@ def neuro_entry(row: NeuroAssessment) -> NeuroEntry:
 
 
 def medication_entry(row: MedicationAdministration) -> MedicationEntry:
-    return MedicationEntry(
-        at=row.observed_at, drug=row.drug, dose_mg=float(row.dose_mg), ref=row.ref
-    )
+    drug = row.drug
+    if drug == "other":
+        # Clinical-rules section 5 r2: a listed drug charted under "Other" before
+        # the forms refused it (e.g. "Actemra") still counts as that drug.
+        drug = known_drug_named(row.drug_other) or drug
+    return MedicationEntry(at=row.observed_at, drug=drug, dose_mg=float(row.dose_mg), ref=row.ref)
+
+
+def weight_entry(row: WeightMeasurement) -> WeightEntry:
+    return WeightEntry(at=row.observed_at, kg=float(row.weight_kg), ref=row.ref)
 
 
 def lab_entry(row: LabResult) -> LabEntry:
@@ -96,6 +112,10 @@ def lab_entry(row: LabResult) -> LabEntry:
     )
 
 
+def event_entry(row: WorkupEvent) -> EventEntry:
+    return EventEntry(at=row.observed_at, kind=row.event, ref=row.ref)
+
+
 def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
     """The episode's chart as the rules see it at `at` (rows after `at` are dropped)."""
     patient = episode.patient
@@ -105,19 +125,23 @@ def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
         query = model.objects.valid().filter(episode=episode, observed_at__lte=at)
         return query.select_related(*related) if related else query
 
-    weight = rows(WeightMeasurement).order_by("-observed_at", "-pk").first()
+    # The whole history: a late dose is checked against the weight valid then.
+    weights = tuple(weight_entry(w) for w in rows(WeightMeasurement).order_by("observed_at", "pk"))
+    weight = weights[-1] if weights else None
     return Snapshot(
         # In the ward's zone so that the reasons speak the ward's clock.
         at=at.astimezone(ward.tzinfo),
         age_years=patient.age_years(at),
-        weight_kg=_float(weight.weight_kg) if weight else None,
-        weight_at=weight.observed_at if weight else None,
+        weight_kg=weight.kg if weight else None,
+        weight_at=weight.at if weight else None,
+        weights=weights,
         infusion_at=episode.infusion_at,
         protocol=episode.protocol,
         vitals=tuple(vitals_entry(v) for v in rows(VitalsSet).prefetch_related("vasopressors")),
         neuro=tuple(neuro_entry(n) for n in rows(NeuroAssessment)),
         medications=tuple(medication_entry(m) for m in rows(MedicationAdministration)),
         labs=tuple(lab_entry(lab) for lab in rows(LabResult, "test")),
+        events=tuple(event_entry(e) for e in rows(WorkupEvent)),
         settings=ward_settings(ward),
     )
 
@@ -130,22 +154,24 @@ def dose_snapshots(episodes: list[Episode], at: datetime) -> dict[int, Snapshot]
         episode__in=episodes, observed_at__lte=at
     ):
         medications[row.episode_id].append(medication_entry(row))
-    weights: dict[int, WeightMeasurement] = {}
+    weights: dict[int, list[WeightEntry]] = {e.pk: [] for e in episodes}
     for row in (
         WeightMeasurement.objects.valid()
         .filter(episode__in=episodes, observed_at__lte=at)
         .order_by("observed_at", "pk")
     ):
-        weights[row.episode_id] = row  # the latest wins
+        weights[row.episode_id].append(weight_entry(row))
     snapshots = {}
     for episode in episodes:
-        weight = weights.get(episode.pk)
+        history = tuple(weights[episode.pk])
+        weight = history[-1] if history else None
         ward = episode.patient.ward
         snapshots[episode.pk] = Snapshot(
             at=at.astimezone(ward.tzinfo),
             age_years=episode.patient.age_years(at),
-            weight_kg=_float(weight.weight_kg) if weight else None,
-            weight_at=weight.observed_at if weight else None,
+            weight_kg=weight.kg if weight else None,
+            weight_at=weight.at if weight else None,
+            weights=history,
             infusion_at=episode.infusion_at,
             protocol=episode.protocol,
             medications=tuple(medications[episode.pk]),

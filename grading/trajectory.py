@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from clinical import labs as lab_catalogue
 from clinical.vocabulary import DRUGS, LABS, OXYGEN_DEVICES, VASOPRESSORS
-from patients.models import Episode
+from patients.models import Episode, LabTest
 
 from .models import Assessment
 from .rules import Snapshot
@@ -60,7 +61,7 @@ DOSE_STYLE = {
     "Other drug": ("circle", "#4d4d4d"),
 }
 LAB_PANELS = (("crp",), ("ferritin",), ("fibrinogen",), ("anc",), ("platelets",), ("alt", "ast"))
-LAB_NAMES = {code: (name, unit) for code, name, unit, _loinc, _uln in LABS}
+LAB_NAMES = {code: name for code, name, _unit, _loinc, _uln in LABS}
 LAB_ULN = {code: uln for code, _name, _unit, _loinc, uln in LABS}
 DEVICE_NAMES = dict(OXYGEN_DEVICES)
 DRUG_NAMES = dict(DRUGS)
@@ -194,8 +195,11 @@ def trajectory(episode: Episode, now: datetime) -> dict:
     _vasopressors(vitals, snapshot, now, clock)
     _doses(vitals, snapshot, clock)
 
-    labs = _from_skeleton(_labs_skeleton())
-    _labs(labs, snapshot, clock)
+    # Drawn in the units the ward reads (clinical-rules.md section 11).
+    ward = episode.patient.ward
+    limits = {test.code: test.limits(ward) for test in LabTest.objects.all()}
+    labs = _from_skeleton(_labs_skeleton(ward.lab_units))
+    _labs(labs, snapshot, clock, ward.lab_units, limits)
 
     for figure in (vitals, labs):
         _mark_days(figure, episode, now, clock)
@@ -287,9 +291,10 @@ def _vitals_skeleton() -> tuple:
 
 
 @cache
-def _labs_skeleton() -> tuple:
+def _labs_skeleton(system: str) -> tuple:
     titles = [
-        " and ".join(LAB_NAMES[code][0] for code in codes) + f" ({LAB_NAMES[codes[0]][1]})"
+        " and ".join(LAB_NAMES[code] for code in codes)
+        + f" ({lab_catalogue.BY_CODE[codes[0]].unit_words(system)})"
         for codes in LAB_PANELS
     ]
     vitals_layout, _ = _vitals_skeleton()
@@ -532,7 +537,7 @@ def _dose_words(drug: str, dose_mg: float | None) -> str:
 # The labs figure -------------------------------------------------------------
 
 
-def _labs(figure: Figure, snapshot: Snapshot, clock: Clock) -> None:
+def _labs(figure: Figure, snapshot: Snapshot, clock: Clock, system: str, limits: dict) -> None:
     results: dict[str, list] = {}
     for lab in snapshot.labs:
         results.setdefault(lab.test, []).append(lab)
@@ -540,17 +545,29 @@ def _labs(figure: Figure, snapshot: Snapshot, clock: Clock) -> None:
     for row, codes in enumerate(LAB_PANELS, start=1):
         for code in codes:
             found = results.get(code, [])
-            name, unit = LAB_NAMES[code]
+            test = lab_catalogue.BY_CODE[code]
+            name, unit = LAB_NAMES[code], test.unit_words(system)
+            # The reference flag is written beside the point, not left to colour.
+            low, high = limits.get(code, (None, None))
+            flags = [lab_catalogue.flag(test, lab.value, low, high) for lab in found]
             colour, dash, symbol = styles.get(code, ("#01665e", "solid", "circle"))
             figure.add(
                 go.Scatter(
                     x=[clock(lab.at) for lab in found],
-                    y=[lab.value for lab in found],
+                    y=[lab_catalogue.from_canonical(test, lab.value, system) for lab in found],
+                    text=flags,
+                    customdata=[_flag_words(flag) for flag in flags],
                     name=name,
-                    mode="lines+markers",
+                    mode="lines+markers+text",
+                    # Below a low point, above a high one: away from the limit lines.
+                    textposition=[
+                        "bottom center" if flag == lab_catalogue.LOW else "top center"
+                        for flag in flags
+                    ],
+                    textfont={"color": THRESHOLD_COLOUR, "size": 13, "weight": 700},
                     line={"color": colour, "width": 2, "dash": dash},
                     marker={"size": 6, "symbol": symbol},
-                    hovertemplate=f"{name} %{{y:,.4~g}} {unit}<extra></extra>",
+                    hovertemplate=f"{name} %{{y:,.4~g}} {unit}%{{customdata}}<extra></extra>",
                     showlegend=len(codes) > 1,
                 ),
                 row,
@@ -560,17 +577,28 @@ def _labs(figure: Figure, snapshot: Snapshot, clock: Clock) -> None:
             if code == "ferritin":
                 figure.axis(row, range=[2, 4])  # log axis: 100 to 10,000
     # The tocilizumab label's monitoring limits (clinical-rules.md section 6),
-    # drawn where there are results to read against them.
-    if results.get("anc"):
-        figure.threshold(4, ANC_BELOW, f"ANC < {ANC_BELOW:,}/µL", THRESHOLD_COLOUR)
-    if results.get("platelets"):
-        words = f"platelets < {PLATELETS_BELOW:,}/µL"
-        figure.threshold(5, PLATELETS_BELOW, words, THRESHOLD_COLOUR)
+    # drawn where there are results to read against them, in the ward's units.
+    for row, code, words, limit in (
+        (4, "anc", "ANC", ANC_BELOW),
+        (5, "platelets", "platelets", PLATELETS_BELOW),
+    ):
+        if results.get(code):
+            test = lab_catalogue.BY_CODE[code]
+            figure.threshold(
+                row,
+                lab_catalogue.from_canonical(test, limit, system),
+                f"{words} < {lab_catalogue.display(test, limit, system)}",
+                THRESHOLD_COLOUR,
+            )
     transaminases = [lab for code in ("alt", "ast") for lab in results.get(code, [])]
     if transaminases:
         uln = next((lab.uln for lab in transaminases if lab.uln), None) or LAB_ULN["alt"]
         limit = TRANSAMINASE_ULN_MULTIPLE * uln
         figure.threshold(6, limit, f"{TRANSAMINASE_ULN_MULTIPLE} × ULN", THRESHOLD_COLOUR)
+
+
+def _flag_words(flag: str) -> str:
+    return {lab_catalogue.LOW: " L (low)", lab_catalogue.HIGH: " H (high)"}.get(flag, "")
 
 
 # Time marks ------------------------------------------------------------------

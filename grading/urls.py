@@ -33,6 +33,14 @@ urlpatterns = [
     path("patients/<int:patient_id>/dose/", dose_views.record_dose, name="record_dose"),
     path("patients/<int:patient_id>/toci-stock/", dose_views.record_stock, name="record_stock"),
     path("doses/<int:medication_id>/verify/", dose_views.verify_dose, name="verify_dose"),
+    path(
+        "blocked-doses/<int:blocked_id>/review/",
+        dose_views.review_blocked_dose,
+        name="review_blocked_dose",
+    ),
+    # The bedside "drug given" form sits with the bedside forms but is charted
+    # through the dose check, which is grading's.
+    path("patients/<int:patient_id>/bedside/drugs/", dose_views.drug_entry, name="drug_entry"),
     path("pharmacy/", dose_views.pharmacy_queue, name="pharmacy_queue"),
     path(
         "prompts/<int:prompt_id>/respond/", prompt_views.respond_to_prompt, name="respond_to_prompt"

@@ -11,7 +11,9 @@ from patients.models import Episode, Ward
 
 from . import board_services, selectors
 from .models import DoseOverride
+from .snapshot import episode_snapshot
 from .status import Status
+from .workup import workup_checklists
 
 
 def back(request, default: str):
@@ -66,6 +68,7 @@ def patient_detail(request, patient_id: int):
             "overrides": DoseOverride.objects.filter(medication__episode=episode)
             .select_related("medication", "by")
             .order_by("-at"),
+            "workups": workup_checklists(episode_snapshot(episode, timezone.now())),
         }
     return render(request, "grading/patient_detail.html", context)
 

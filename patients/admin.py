@@ -1,10 +1,18 @@
 from django.contrib import admin
 
-from .models import Episode, LabTest, Patient, Ward
+from .models import Episode, LabTest, Patient, Ward, WardLabLimit
+
+
+class WardLabLimitInline(admin.TabularInline):
+    model = WardLabLimit
+    extra = 0
+    verbose_name = "lab reference limit"
+    verbose_name_plural = "lab reference limits of this ward (canonical units)"
 
 
 @admin.register(Ward)
 class WardAdmin(admin.ModelAdmin):
+    inlines = [WardLabLimitInline]
     list_display = [
         "name",
         "protocol",
@@ -32,6 +40,7 @@ class WardAdmin(admin.ModelAdmin):
                     "vitals_interval_hours",
                     "weight_valid_days",
                     "refractory_after_hours",
+                    "lab_units",
                 ]
             },
         ),
@@ -65,4 +74,12 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 @admin.register(LabTest)
 class LabTestAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "unit", "loinc", "upper_limit"]
+    list_display = ["code", "name", "unit", "loinc", "lower_limit", "upper_limit"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Results are stored in the test's unit: changing it would change what
+        # every stored value means.
+        return ["code", "unit"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from clinical import labs as lab_catalogue
 from clinical import ranges, vocabulary
 
 from . import services
@@ -22,13 +23,15 @@ from .models import (
     CAPD_FIELDS,
     ICE_FIELDS,
     Episode,
-    LabResult,
     LabTest,
     MedicationAdministration,
     NeuroAssessment,
     VitalsSet,
     WeightMeasurement,
+    WorkupEvent,
 )
+from .selectors import Support
+from .wording import clock_time
 
 # Numeric fields are text inputs with a numeric keypad: a browser's number
 # input silently empties what it cannot parse, and the nurse must see what
@@ -181,6 +184,13 @@ class VitalsForm(ChartForm):
     temperature_unit = forms.ChoiceField(
         label="Unit", choices=TEMPERATURE_UNITS, initial="C", widget=forms.RadioSelect
     )
+    # The support in force carries over unless the nurse says otherwise:
+    # "" keeps it as charted (this set does not record it), "same" confirms
+    # it, a device changes it. Stopping is a choice, never an untouched field.
+    oxygen_device = forms.ChoiceField(label="Oxygen", required=False, widget=forms.RadioSelect)
+    vasopressor_action = forms.ChoiceField(
+        label="Vasopressors", required=False, widget=forms.RadioSelect
+    )
     vasopressors = forms.MultipleChoiceField(
         label="Vasopressors running",
         required=False,
@@ -232,22 +242,116 @@ class VitalsForm(ChartForm):
             "mean_arterial": forms.TextInput(attrs=WHOLE),
             "respiratory_rate": forms.TextInput(attrs=WHOLE),
             "spo2": forms.TextInput(attrs=WHOLE),
-            "oxygen_device": forms.RadioSelect,
             "oxygen_flow_l_min": forms.TextInput(attrs=DECIMAL),
         }
 
-    def __init__(self, *args, last: VitalsSet | None = None, unit: str = "C", **kwargs):
+    def __init__(self, *args, support: Support | None = None, unit: str = "C", **kwargs):
         super().__init__(*args, **kwargs)
         self.unusual: list[str] = []
+        self.support = support or Support(None, None)
         self.fields["temperature_unit"].initial = unit
-        if last is not None and not self.is_bound:
-            # Oxygen and vasopressors rarely change between two sets.
-            self.initial["oxygen_device"] = last.oxygen_device
-            self.initial["oxygen_flow_l_min"] = last.oxygen_flow_l_min
-            self.initial["vasopressors"] = [p.drug for p in last.vasopressors.all()]
+        self.fields["oxygen_device"].choices = self._oxygen_choices()
+        self.fields["vasopressor_action"].choices = self._vasopressor_choices()
+        for name in ("oxygen_device", "vasopressor_action"):
+            _name_the_field(self.fields[name], str(self.fields[name].label))
+        if not self.is_bound:
+            self.initial["oxygen_device"] = ""
+            self.initial["vasopressor_action"] = ""
+
+    def _oxygen_choices(self) -> list[tuple[str, str]]:
+        carried = self.support.oxygen_set
+        if carried is None:
+            return [("", "Not recorded"), *vocabulary.OXYGEN_DEVICES]
+        return [
+            ("", f"No change: {self.support.oxygen_words} as charted {self.carried_at(carried)}"),
+            ("same", f"Still on {self.support.oxygen_words}: checked now"),
+            *vocabulary.OXYGEN_DEVICES,
+        ]
+
+    def _vasopressor_choices(self) -> list[tuple[str, str]]:
+        carried = self.support.pressor_set
+        if carried is None:
+            return [("", "Not recorded"), ("none", "None running"), ("change", "Running: tick")]
+        when = self.carried_at(carried)
+        if not self.support.vasopressors:
+            return [
+                ("", f"No change: none running as charted {when}"),
+                ("none", "None running: checked now"),
+                ("change", "Started: tick which"),
+            ]
+        return [
+            ("", f"No change: as charted {when}"),
+            ("running", "Still running: checked now"),
+            ("change", "Changed: tick what runs now"),
+            ("none", "Stopped: none running now"),
+        ]
+
+    @staticmethod
+    def carried_at(row: VitalsSet) -> str:
+        return clock_time(row.observed_at)
+
+    @property
+    def pressor_question(self) -> str:
+        """What the nurse is asked: "Norepinephrine, charted 21:52: still running?" """
+        carried = self.support.pressor_set
+        if carried is None or not self.support.vasopressors:
+            return ""
+        when = self.carried_at(carried)
+        return f"{self.support.vasopressor_words}, charted {when}: still running?"
+
+    @property
+    def oxygen_question(self) -> str:
+        carried = self.support.oxygen_set
+        if carried is None:
+            return ""
+        return f"{self.support.oxygen_words}, charted {self.carried_at(carried)}: still the same?"
+
+    def _clean_oxygen(self, cleaned: dict) -> None:
+        choice = cleaned.get("oxygen_device") or ""
+        flow = cleaned.get("oxygen_flow_l_min")
+        if choice == "same":
+            cleaned["oxygen_device"] = self.support.oxygen_device
+            if flow is None:
+                cleaned["oxygen_flow_l_min"] = self.support.oxygen_flow
+        elif choice == "":
+            cleaned["oxygen_device"] = ""
+            if flow is not None:
+                self.add_error(
+                    "oxygen_flow_l_min",
+                    "Choose the oxygen device for this flow (or “Still on …”).",
+                )
+
+    def _clean_vasopressors(self, cleaned: dict) -> None:
+        action = cleaned.get("vasopressor_action") or ""
+        ticked = cleaned.get("vasopressors") or []
+        if ticked and action in ("", "running"):
+            # Ticking a vasopressor is itself an answer: this is what runs now.
+            action = "change"
+        if action == "none" and ticked:
+            self.add_error(
+                "vasopressors",
+                "Vasopressors: you chose none running but ticked some: untick them, or"
+                " choose “Changed”.",
+            )
+        elif action == "change" and not ticked:
+            self.add_error(
+                "vasopressors",
+                "Vasopressors: tick what runs now, or choose “Stopped” if none runs.",
+            )
+        elif action == "running" and not self.support.vasopressors:
+            self.add_error("vasopressor_action", "Vasopressors: none was running to continue.")
+        cleaned["vasopressor_action"] = action
+        cleaned["running"] = {
+            "": None,
+            "running": self.support.vasopressors,
+            "change": ticked,
+            "none": [],
+        }.get(action)
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._clean_oxygen(cleaned)
+        self._clean_vasopressors(cleaned)
         temperature = cleaned.get("temperature")
         cleaned["temperature_c"] = None
         if temperature is not None:
@@ -279,7 +383,7 @@ class VitalsForm(ChartForm):
     def chart_values(self) -> dict:
         values = super().chart_values()
         values["temperature_c"] = self.cleaned_data["temperature_c"]
-        values["vasopressors"] = self.cleaned_data["vasopressors"]
+        values["vasopressors"] = self.cleaned_data["running"]  # None = not recorded
         return values
 
 
@@ -446,7 +550,12 @@ class NeuroForm(ChartForm):
 
 
 class LabPanelForm(ErrorSummary, forms.Form):
-    """One sample, several results: a value box per catalogue test, empty ones skipped."""
+    """One sample, several results: a value box per catalogue test, empty ones skipped.
+
+    Values are typed in the ward's unit system (clinical-rules.md section 11),
+    checked against the plausible range in that unit, and converted to the
+    canonical unit the chart stores and the rules read.
+    """
 
     observed_at = forms.DateTimeField(label="Sample taken at", widget=_time_widget())
     idempotency_key = _key_field()
@@ -454,39 +563,71 @@ class LabPanelForm(ErrorSummary, forms.Form):
     def __init__(self, *args, episode: Episode, **kwargs):
         super().__init__(*args, **kwargs)
         self.episode = episode
-        self.tests = list(LabTest.objects.all())
+        self.unit_system = episode.patient.ward.lab_units
+        order = {code: place for place, code in enumerate(lab_catalogue.BY_CODE)}
+        self.tests = sorted(
+            LabTest.objects.all(), key=lambda test: (order.get(test.code, len(order)), test.name)
+        )
         for test in self.tests:
-            value = LabResult._meta.get_field("value")
-            field = value.formfield(
-                label=f"{test.name} ({test.unit})",
-                required=False,
-                widget=forms.TextInput(attrs=DECIMAL),
+            self.fields[f"lab_{test.code}"] = forms.DecimalField(
+                label=test.name, required=False, widget=forms.TextInput(attrs=DECIMAL)
             )
-            self.fields[f"lab_{test.code}"] = _model_validators(field, value)
         for field in self.fields.values():
             _name_the_field(field, str(field.label))
         if not self.is_bound:
             self.initial["idempotency_key"] = uuid.uuid4()
             self.initial["observed_at"] = _this_minute()
 
+    @property
+    def unit_system_words(self) -> str:
+        return lab_catalogue.SYSTEM_NAMES[self.unit_system]
+
     def clean_observed_at(self) -> datetime:
         return _checked_observed_at(self.episode, self.cleaned_data["observed_at"])
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        for test in self.tests:
+            name = f"lab_{test.code}"
+            value = cleaned.get(name)
+            if value is None:
+                continue
+            problem = self._implausible(test, value)
+            if problem:
+                self.add_error(name, problem)
         if not self.errors and not self.results():
             raise ValidationError("Enter at least one result.", code="empty")
         return cleaned
 
-    def results(self) -> dict[LabTest, float]:
-        return {
-            test: self.cleaned_data[f"lab_{test.code}"]
-            for test in self.tests
-            if self.cleaned_data.get(f"lab_{test.code}") is not None
-        }
+    def _implausible(self, test: LabTest, value: Decimal) -> str | None:
+        known = test.catalogue
+        if known is not None:
+            return lab_catalogue.plausibility_error(known, value, self.unit_system)
+        if value < 0:
+            return f"{test.name} cannot be negative."
+        return None
 
-    def lab_fields(self) -> list[forms.BoundField]:
-        return [self[f"lab_{test.code}"] for test in self.tests]
+    def results(self) -> dict[LabTest, float]:
+        """Each typed result in its test's canonical unit."""
+        results = {}
+        for test in self.tests:
+            value = self.cleaned_data.get(f"lab_{test.code}")
+            if value is None:
+                continue
+            known = test.catalogue
+            results[test] = (
+                lab_catalogue.to_canonical(known, value, known.unit_in(self.unit_system))
+                if known is not None
+                else float(value)
+            )
+        return results
+
+    def lab_fields(self) -> list[tuple[forms.BoundField, str]]:
+        """(field, the unit it is typed in) for each test."""
+        return [
+            (self[f"lab_{test.code}"], test.unit_words(self.unit_system) or "ratio")
+            for test in self.tests
+        ]
 
 
 # --- Drugs and weight ---------------------------------------------------------
@@ -521,6 +662,36 @@ class WeightForm(ChartForm):
         fields = ["observed_at", "weight_kg"]
         labels = {"observed_at": "Weighed at", "weight_kg": "Weight (kg)"}
         widgets = {"observed_at": _time_widget(), "weight_kg": forms.TextInput(attrs=DECIMAL)}
+
+
+class WorkupForm(ChartForm):
+    """A work-up event in two taps: open the panel, tap what was done. The
+    time (now, editable) and a note are optional extras on the same panel."""
+
+    event = forms.ChoiceField(label="What was done", choices=vocabulary.EVENT_KINDS)
+
+    class Meta:
+        model = WorkupEvent
+        fields = ["observed_at", "event", "note"]
+        labels = {"observed_at": "Done at", "note": "Note (optional)"}
+        widgets = {"observed_at": _time_widget(), "note": forms.TextInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The buttons carry the kind; its own messages say to tap one.
+        self.fields["event"].error_messages.update(
+            required="What was done: tap one of the buttons.",
+            invalid_choice="What was done: tap one of the buttons.",
+        )
+        self.fields["note"].error_messages["max_length"] = (
+            "Note (optional) takes at most 500 characters."
+        )
+
+    def kind_buttons(self) -> list[tuple[str, str, bool]]:
+        """(code, words, tapped) for each kind: the one tapped shows when the
+        form comes back with an error, so nothing tapped is lost."""
+        tapped = self["event"].value() if self.is_bound else None
+        return [(code, words, code == tapped) for code, words in vocabulary.EVENT_KINDS]
 
 
 ENTERED_IN_ERROR_REASONS = (

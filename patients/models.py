@@ -17,7 +17,9 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from clinical import labs as lab_catalogue
 from clinical import ranges, vocabulary
 
 
@@ -127,6 +129,15 @@ class Ward(models.Model):
         default=24,
         help_text="Grade ≥ 3 persisting this long after tocilizumab and steroids is refractory.",
     )
+    # Clinical-rules.md sections 11 and 13.8: labs are stored in one canonical
+    # unit; the ward only chooses the units its staff type and read.
+    lab_units = models.CharField(
+        "lab units",
+        max_length=16,
+        choices=lab_catalogue.UNIT_SYSTEMS,
+        default=lab_catalogue.CONVENTIONAL,
+        help_text="Units the ward enters and reads lab results in; stored values do not change.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -161,6 +172,11 @@ class Ward(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @cached_property
+    def lab_limits_by_test(self) -> dict:
+        """The ward's own reference limits, by LabTest id (prefetch "lab_limits" to share)."""
+        return {limit.test_id: limit for limit in self.lab_limits.all()}
 
 
 @pghistory.track()
@@ -358,6 +374,7 @@ NASAL_CANNULA_NEEDS_FLOW = (
     "Oxygen flow is required for a nasal cannula, above 0 L/min: it decides the grade."
 )
 FLOW_ABOVE_ZERO = "Oxygen flow must be above 0 L/min, or empty if not known."
+FLOW_NEEDS_DEVICE = "An oxygen flow needs the oxygen device it runs through."
 
 
 @pghistory.track()
@@ -389,8 +406,10 @@ class VitalsSet(ChartEntry):
     spo2 = models.PositiveSmallIntegerField(
         "SpO2", null=True, blank=True, validators=_plausible(ranges.SPO2, "SpO2")
     )
+    # Empty = not recorded in this set: the support charted before still holds
+    # (clinical-rules section 2 r2: not recorded is never "none").
     oxygen_device = models.CharField(
-        max_length=32, choices=_choices(vocabulary.OXYGEN_DEVICES), default="room_air"
+        max_length=32, choices=_choices(vocabulary.OXYGEN_DEVICES), default="room_air", blank=True
     )
     oxygen_flow_l_min = models.DecimalField(
         "oxygen flow (L/min)",
@@ -400,6 +419,9 @@ class VitalsSet(ChartEntry):
         blank=True,
         validators=_plausible(ranges.O2_FLOW, "Oxygen flow"),
     )
+    # False = this set did not record the vasopressors (it has no Vasopressor
+    # rows, and those charted before still run); True with no rows = none running.
+    vasopressors_recorded = models.BooleanField(default=True)
 
     class Meta(ChartEntry.Meta):
         constraints = [
@@ -440,6 +462,11 @@ class VitalsSet(ChartEntry):
                 name="vitals_nasal_cannula_has_flow",
                 violation_error_message=NASAL_CANNULA_NEEDS_FLOW,
             ),
+            models.CheckConstraint(
+                condition=~Q(oxygen_device="") | Q(oxygen_flow_l_min__isnull=True),
+                name="vitals_flow_needs_device",
+                violation_error_message=FLOW_NEEDS_DEVICE,
+            ),
             ChartEntry.error_constraint("vitals_error_complete"),
         ]
 
@@ -453,7 +480,10 @@ class VitalsSet(ChartEntry):
             if self.systolic <= self.diastolic:
                 errors["systolic"] = "Systolic BP must be higher than diastolic BP."
         flow = self.oxygen_flow_l_min
-        if self.oxygen_device == "room_air":
+        if not self.oxygen_device:
+            if flow is not None:
+                errors["oxygen_flow_l_min"] = FLOW_NEEDS_DEVICE
+        elif self.oxygen_device == "room_air":
             if flow:
                 errors["oxygen_flow_l_min"] = ROOM_AIR_HAS_NO_FLOW
         elif self.oxygen_device == "nasal_cannula":
@@ -647,6 +677,10 @@ class NeuroAssessment(ChartEntry):
         return sum(1 for field in ICE_FIELDS if getattr(self, field))
 
 
+def _first(*values):
+    return next((value for value in values if value is not None), None)
+
+
 class LabTest(models.Model):
     """The lab catalogue, with a LOINC code and UCUM unit so export is a mapping."""
 
@@ -654,6 +688,9 @@ class LabTest(models.Model):
     name = models.CharField(max_length=100)
     unit = models.CharField(max_length=16)
     loinc = models.CharField("LOINC", max_length=16, blank=True)
+    # Reference limits in the canonical unit: a result outside is flagged L or
+    # H. Empty: the catalogue's adult limit (clinical-rules.md section 11).
+    lower_limit = models.FloatField(null=True, blank=True)
     upper_limit = models.FloatField(null=True, blank=True)
 
     class Meta:
@@ -661,6 +698,63 @@ class LabTest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit})"
+
+    @property
+    def catalogue(self) -> lab_catalogue.Lab | None:
+        return lab_catalogue.lab(self.code)
+
+    def unit_words(self, system: str) -> str:
+        test = self.catalogue
+        if test is None:
+            return lab_catalogue.UNIT_WORDS.get(self.unit, self.unit)
+        return test.unit_words(system)
+
+    def limits(self, ward: "Ward | None" = None) -> tuple[float | None, float | None]:
+        """(low, high) on a ward: its own limit where it set one, else this
+        table's, else the catalogue's adult limit."""
+        own = ward.lab_limits_by_test.get(self.pk) if ward is not None else None
+        test = self.catalogue
+        low = _first(own and own.lower_limit, self.lower_limit, test and test.reference_low)
+        high = _first(own and own.upper_limit, self.upper_limit, test and test.reference_high)
+        return low, high
+
+    def flag(self, value: float, ward: "Ward | None" = None) -> str:
+        return lab_catalogue.flag(self.catalogue, value, *self.limits(ward))
+
+    def shown(self, value: float, system: str) -> str:
+        return lab_catalogue.display(self.catalogue, value, system, self.unit)
+
+
+class WardLabLimit(models.Model):
+    """A ward's own reference limits for a test, as its laboratory reports them
+    (clinical-rules.md section 11: flags per ward), in the canonical unit."""
+
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="lab_limits")
+    test = models.ForeignKey(LabTest, on_delete=models.PROTECT, related_name="+")
+    lower_limit = models.FloatField(
+        null=True, blank=True, help_text="In the test's canonical unit; empty: the site's limit."
+    )
+    upper_limit = models.FloatField(
+        null=True, blank=True, help_text="In the test's canonical unit; empty: the site's limit."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ward", "test"], name="ward_lab_limit_once"),
+            models.CheckConstraint(
+                condition=(Q(lower_limit__isnull=True) | Q(lower_limit__gte=0))
+                & (
+                    Q(lower_limit__isnull=True)
+                    | Q(upper_limit__isnull=True)
+                    | Q(lower_limit__lt=F("upper_limit"))
+                ),
+                name="ward_lab_limit_ordered",
+                violation_error_message="The lower limit must be at least 0 and below the upper.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ward}: {self.test.name}"
 
 
 @pghistory.track()
@@ -676,6 +770,24 @@ class LabResult(ChartEntry):
 
     def __str__(self) -> str:
         return f"{self.test.code} {self.value:g} {self.test.unit}"
+
+    def clean(self) -> None:
+        # Clinical-rules.md section 11: a value no patient can have (CRP 1e308)
+        # is a typing or unit error. The lab form checks first, in the ward's
+        # units; this guards every other way in (services, admin, imports).
+        test = self.test.catalogue if self.test_id else None
+        if test is not None and self.value is not None:
+            problem = lab_catalogue.plausibility_error(test, self.value, lab_catalogue.CONVENTIONAL)
+            if problem:
+                raise ValidationError({"value": problem})
+
+    def shown(self, system: str) -> str:
+        """The value with its unit in a ward's unit system, e.g. "45 ×10⁹/L"."""
+        return self.test.shown(self.value, system)
+
+    def flag_on(self, ward: Ward) -> str:
+        """L or H against the ward's reference limits; empty within them."""
+        return self.test.flag(self.value, ward)
 
 
 @pghistory.track()
@@ -710,10 +822,45 @@ class MedicationAdministration(ChartEntry):
     def clean(self) -> None:
         if self.drug == "other" and not self.drug_other.strip():
             raise ValidationError({"drug_other": "Name the drug given."})
+        known = vocabulary.known_drug_named(self.drug_other) if self.drug == "other" else None
+        if known is not None:
+            # Clinical-rules section 5 r2: every tocilizumab (and every listed
+            # drug) counts, so none is charted under "Other".
+            name = vocabulary.drug_words(known).split(" (")[0]
+            raise ValidationError(
+                {
+                    "drug_other": f"“{self.drug_other.strip()}” is {name.lower()}:"
+                    f" choose {name} from the list."
+                }
+            )
 
     @property
     def drug_name(self) -> str:
         return self.drug_other if self.drug == "other" else self.get_drug_display()
 
 
-CHART_MODELS = (WeightMeasurement, VitalsSet, NeuroAssessment, LabResult, MedicationAdministration)
+@pghistory.track()
+class WorkupEvent(ChartEntry):
+    """A step of the infection and neurological work-up: a culture drawn, an
+    imaging study, a consult, an ICU transfer (clinical-rules section 9)."""
+
+    # What was done. Not "kind": the bedside pages tag every chart row with its kind.
+    event = models.CharField(max_length=32, choices=_choices(vocabulary.EVENT_KINDS))
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta(ChartEntry.Meta):
+        verbose_name = "work-up event"
+        constraints = [ChartEntry.error_constraint("workup_error_complete")]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+CHART_MODELS = (
+    WeightMeasurement,
+    VitalsSet,
+    NeuroAssessment,
+    LabResult,
+    MedicationAdministration,
+    WorkupEvent,
+)

@@ -11,6 +11,7 @@ from .models import (
     NeuroAssessment,
     VitalsSet,
     WeightMeasurement,
+    WorkupEvent,
 )
 
 # clinical-rules section 6 (`neuro_overdue`): an ICE/CAPD at least every 12 hours.
@@ -25,6 +26,7 @@ CHART_KINDS = {
     "lab": LabResult,
     "drug": MedicationAdministration,
     "weight": WeightMeasurement,
+    "event": WorkupEvent,
 }
 
 
@@ -58,6 +60,54 @@ def last_neuro(episode: Episode) -> NeuroAssessment | None:
     return _latest(NeuroAssessment, episode).first()
 
 
+@dataclass(frozen=True)
+class Support:
+    """The oxygen and vasopressors in force, each from the latest valid set that
+    recorded it: a set that left them out carries them over (clinical-rules
+    section 2 r2)."""
+
+    oxygen_set: VitalsSet | None
+    pressor_set: VitalsSet | None
+
+    @property
+    def oxygen_device(self) -> str:
+        return self.oxygen_set.oxygen_device if self.oxygen_set else ""
+
+    @property
+    def oxygen_flow(self):
+        return self.oxygen_set.oxygen_flow_l_min if self.oxygen_set else None
+
+    @property
+    def oxygen_words(self) -> str:
+        if self.oxygen_set is None:
+            return ""
+        words = self.oxygen_set.get_oxygen_device_display()
+        if self.oxygen_flow:
+            words += f" {self.oxygen_flow.normalize():f} L/min"
+        return words
+
+    @property
+    def vasopressors(self) -> list[str]:
+        return [p.drug for p in self.pressor_set.vasopressors.all()] if self.pressor_set else []
+
+    @property
+    def vasopressor_words(self) -> str:
+        if self.pressor_set is None:
+            return ""
+        names = [p.get_drug_display() for p in self.pressor_set.vasopressors.all()]
+        return ", ".join(names) if names else "none running"
+
+
+def carried_support(episode: Episode) -> Support:
+    return Support(
+        oxygen_set=_latest(VitalsSet, episode).exclude(oxygen_device="").first(),
+        pressor_set=_latest(VitalsSet, episode)
+        .filter(vasopressors_recorded=True)
+        .prefetch_related("vasopressors")
+        .first(),
+    )
+
+
 def baseline_neuro(episode: Episode) -> NeuroAssessment | None:
     """The last valid ICE/CAPD before the infusion: what later ones are read against."""
     return _latest(NeuroAssessment, episode).filter(observed_at__lt=episode.infusion_at).first()
@@ -68,10 +118,21 @@ def bedside_summary(episode: Episode, now: datetime) -> dict:
     neuro = _latest(NeuroAssessment, episode).first()
     return {
         "last_vitals": vitals,
+        "support": carried_support(episode),
         "last_neuro": neuro,
         "baseline": baseline_neuro(episode),
         "weight": _latest(WeightMeasurement, episode).first(),
     }
+
+
+def recent_events(episode: Episode, now: datetime) -> list[WorkupEvent]:
+    """The work-up charted in the last 24 hours, newest first, struck ones too."""
+    rows = (
+        WorkupEvent.objects.filter(episode=episode, observed_at__gte=now - HISTORY_WINDOW)
+        .select_related("recorded_by", "entered_in_error_by")
+        .order_by("-observed_at", "-recorded_at")
+    )
+    return [dressed(row, episode) for row in rows]
 
 
 def chart_history(episode: Episode, now: datetime, everything: bool = False) -> list[ChartEntry]:
@@ -86,6 +147,7 @@ def chart_history(episode: Episode, now: datetime, everything: bool = False) -> 
         LabResult: ("test",),
         MedicationAdministration: ("given_by",),
         WeightMeasurement: (),
+        WorkupEvent: (),
     }
     baseline = baseline_neuro(episode)
     rows = []

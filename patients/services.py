@@ -22,6 +22,7 @@ from .models import (
     Vasopressor,
     VitalsSet,
     WeightMeasurement,
+    WorkupEvent,
 )
 from .signals import chart_changed
 
@@ -107,12 +108,16 @@ def vitals_record(
     episode: Episode,
     observed_at: datetime,
     by,
-    vasopressors: Iterable[str] = (),
+    vasopressors: Iterable[str] | None = (),
     idempotency_key: UUID | None = None,
     **values,
 ) -> VitalsSet:
+    """One vitals set. `vasopressors=None` and `oxygen_device=""` mean "not
+    recorded in this set": those charted before still hold (clinical-rules
+    section 2 r2); an empty list means none running."""
+
     def save_vasopressors(vitals: VitalsSet) -> None:
-        for drug in sorted(set(vasopressors)):
+        for drug in sorted(set(vasopressors or ())):
             pressor = Vasopressor(vitals=vitals, drug=drug)
             pressor.full_clean(exclude=["vitals"])
             pressor.save()
@@ -122,6 +127,7 @@ def vitals_record(
         observed_at=observed_at,
         recorded_by=by,
         idempotency_key=idempotency_key,
+        vasopressors_recorded=vasopressors is not None,
         **values,
     )
     return _record(vitals, also=save_vasopressors)
@@ -241,6 +247,28 @@ def weight_record(
             observed_at=observed_at,
             recorded_by=by,
             weight_kg=weight_kg,
+            idempotency_key=idempotency_key,
+        )
+    )
+
+
+@transaction.atomic
+def workup_record(
+    *,
+    episode: Episode,
+    observed_at: datetime,
+    by,
+    event: str,
+    note: str = "",
+    idempotency_key: UUID | None = None,
+) -> WorkupEvent:
+    return _record(
+        WorkupEvent(
+            episode=episode,
+            observed_at=observed_at,
+            recorded_by=by,
+            event=event,
+            note=(note or "").strip(),
             idempotency_key=idempotency_key,
         )
     )

@@ -7,8 +7,8 @@ urlpatterns = [
     path("patients/<int:patient_id>/bedside/vitals/", views.vitals_entry, name="vitals_entry"),
     path("patients/<int:patient_id>/bedside/neuro/", views.neuro_entry, name="neuro_entry"),
     path("patients/<int:patient_id>/bedside/labs/", views.lab_entry, name="lab_entry"),
-    path("patients/<int:patient_id>/bedside/drugs/", views.drug_entry, name="drug_entry"),
     path("patients/<int:patient_id>/bedside/weight/", views.weight_entry, name="weight_entry"),
+    path("patients/<int:patient_id>/bedside/workup/", views.workup_entry, name="workup_entry"),
     path(
         "patients/<int:patient_id>/bedside/<str:kind>/<int:entry_id>/entered-in-error/",
         views.entered_in_error,

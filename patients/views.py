@@ -115,7 +115,7 @@ def vitals_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
         form = forms.VitalsForm(
             _form_data(request),
             episode=chart.episode,
-            last=selectors.last_vitals(chart.episode),
+            support=selectors.carried_support(chart.episode),
             unit=request.session.get("temperature_unit", "C"),
         )
         if form.is_valid():
@@ -183,13 +183,6 @@ def lab_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def drug_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
-    return _simple_entry(
-        request, patient_id, forms.DrugForm, services.medication_record, "drug given", "drug"
-    )
-
-
-@require_http_methods(["GET", "POST"])
 def weight_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
     return _simple_entry(
         request, patient_id, forms.WeightForm, services.weight_record, "weight", "weight"
@@ -214,6 +207,39 @@ def _simple_entry(request, patient_id: int, form_class, record, what: str, name:
             else:
                 return _saved(request, chart, what, [row])
         return _entry_response(request, chart, f"patients/{name}_form.html", form)
+
+
+@require_http_methods(["GET", "POST"])
+def workup_entry(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The work-up panel: one button per kind. A save answers with the panel
+    again (a fresh key, the event listed) so the next event is one tap away."""
+    chart = _bedside_for(request, patient_id, entry=True)
+    with timezone.override(chart.patient.ward.tzinfo):
+        form = forms.WorkupForm(_form_data(request), episode=chart.episode)
+        saved = None
+        if form.is_valid():
+            try:
+                saved = services.workup_record(
+                    episode=chart.episode,
+                    by=request.user,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    **form.chart_values(),
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                if not request.htmx:
+                    messages.success(request, f"Saved: {saved.get_event_display()}.")
+                    return redirect("bedside", chart.patient.pk)
+                form = forms.WorkupForm(episode=chart.episode)
+        now = timezone.now()
+        extra = {"saved": saved, "events": selectors.recent_events(chart.episode, now)}
+        if request.htmx:
+            extra["now"] = now  # the whole page brings its own
+        response = _entry_response(request, chart, "patients/workup_form.html", form, **extra)
+        if saved is not None:
+            return trigger_client_event(response, "chartChanged")
+        return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grading import dose_services
-from grading.models import Prompt
+from grading.models import BlockedDose, Prompt
 from patients import services as chart
 from patients.models import Ward
 
@@ -54,6 +54,7 @@ MATRIX = [
     ("record_dose", "patient", DOSE_WRITE, DOSE_WRITE),
     ("record_stock", "patient", [LOGIN, *GET_ONLY[1:]], PHARMACY_WRITE),
     ("verify_dose", "medication", [LOGIN, *GET_ONLY[1:]], PHARMACY_WRITE),
+    ("review_blocked_dose", "blocked", [LOGIN, *GET_ONLY[1:]], PHARMACY_WRITE),
     ("respond_to_prompt", "prompt", [LOGIN, *GET_ONLY[1:]], PHYSICIAN_WRITE),
     ("bedside", "patient", READ_PATIENT, GET_ONLY),
     ("vitals_entry", "patient", CHART_WRITE, CHART_WRITE),
@@ -61,6 +62,7 @@ MATRIX = [
     ("lab_entry", "patient", CHART_WRITE, CHART_WRITE),
     ("drug_entry", "patient", CHART_WRITE, CHART_WRITE),
     ("weight_entry", "patient", CHART_WRITE, CHART_WRITE),
+    ("workup_entry", "patient", CHART_WRITE, CHART_WRITE),
     ("entered_in_error", "entry", CHART_WRITE, CHART_WRITE),
 ]
 
@@ -102,11 +104,22 @@ def objects(episode, nurse, committed):
             dose_mg=Decimal("10"),
             observed_at=timezone.now() - timedelta(hours=1),
             by=nurse,
+            confirmed=["steroid_below_grade_3"],
+            confirm_reason="Refractory to tocilizumab elsewhere",
         )
+    blocked = BlockedDose.objects.create(
+        episode=episode,
+        drug="dexamethasone",
+        dose_mg=Decimal("100"),
+        given_at=timezone.now() - timedelta(hours=1),
+        blocked_because=["over_max_dose"],
+        by=nurse,
+    )
     return {
         "ward": {"ward_id": episode.patient.ward_id},
         "patient": {"patient_id": episode.patient_id},
         "medication": {"medication_id": medication.pk},
+        "blocked": {"blocked_id": blocked.pk},
         "prompt": {"prompt_id": Prompt.objects.filter(episode=episode).first().pk},
         "entry": {"patient_id": episode.patient_id, "kind": "vitals", "entry_id": vitals.pk},
     }

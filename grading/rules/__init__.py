@@ -11,6 +11,13 @@ from .fever import crs_onset
 from .icans import grade_icans
 from .icans_floor import ICANS_ACTIONS, ICANS_ANY_GRADE, icans_actions, icans_steroids
 from .icans_prompts import icans_risk_evidence, icans_risk_open_until
+from .medication_safety import (
+    CONFIRMATION_CODES,
+    STEROID_CEILING_MG,
+    DoseCheck,
+    Finding,
+    check_new_dose,
+)
 from .prompts import PROMPT_CODES, Prompt, prompts
 from .protocols import PROTOCOLS, Action, HemoperfusionRule, Protocol, SteroidRule
 from .steroids import (
@@ -37,10 +44,19 @@ from .types import (
     Snapshot,
     VitalsEntry,
     WardSettings,
+    WeightEntry,
 )
+from .weights import weight_valid_at
 from .workup import first_antibacterial, first_blood_culture
 
 __all__ = [
+    "CONFIRMATION_CODES",
+    "STEROID_CEILING_MG",
+    "DoseCheck",
+    "Finding",
+    "WeightEntry",
+    "check_new_dose",
+    "weight_valid_at",
     "ICANS_ACTIONS",
     "ICANS_ANY_GRADE",
     "PROMPT_CODES",

@@ -15,6 +15,7 @@ import math
 from dataclasses import fields
 from datetime import UTC, datetime
 
+from clinical import labs as lab_catalogue
 from clinical import ranges
 from clinical.vocabulary import (
     CEREBRAL_EDEMA,
@@ -43,6 +44,7 @@ from .types import (
     Snapshot,
     VitalsEntry,
     WardSettings,
+    WeightEntry,
     vocabulary_codes,
 )
 from .wording import iso_z
@@ -62,7 +64,8 @@ TOP_KEYS = (
     "events",
 )
 OPTIONAL_TOP_KEYS = ("settings",)
-PATIENT_KEYS = ("age_years", "weight_kg", "weight_at", "news2_scale")
+PATIENT_KEYS = ("age_years", "weight_kg", "weight_at", "weights", "news2_scale")
+WEIGHT_KEYS = ("at", "kg")
 OXYGEN_KEYS = ("device", "flow_l_min")
 NEURO_KEYS = (
     "at",
@@ -338,16 +341,45 @@ def _medication(value, field: str, ref: str) -> MedicationEntry:
 
 
 def _lab(value, field: str, ref: str) -> LabEntry:
-    entry = _object(value, field, LAB_KEYS, required=("at", "test", "value"))
+    # Spec/grade-command.md r2: the test vocabulary is open, and `unit` (UCUM)
+    # is optional; a catalogue test is converted to its canonical unit, the
+    # one the rules read (clinical-rules.md section 11).
+    entry = _object(value, field, (*LAB_KEYS, "unit"), required=("at", "test", "value"))
+    name = _open_name(entry["test"], _name(field, "test"), "a lab test name")
+    code = lab_catalogue.canonical_code(name)
     measured = _number(entry["value"], _name(field, "value"))
     if measured < 0:
         raise CaseError(_name(field, "value"), f"{_shown(measured)} must not be negative")
+    uln = _optional(entry, "uln", _positive, field)
+    unit = entry.get("unit")
+    unit_field = _name(field, "unit")
+    if unit is not None and (not isinstance(unit, str) or not unit):
+        raise CaseError(unit_field, f"expected a UCUM unit, got {_shown(unit)}")
+    test = lab_catalogue.lab(code)
+    if test is not None:
+        unit = unit or test.unit
+        if unit not in (test.unit, test.si_unit):
+            raise CaseError(
+                unit_field,
+                f"{_shown(unit)} is not a unit of {code}; allowed:"
+                f" {', '.join(dict.fromkeys((test.unit, test.si_unit)))}",
+            )
+        system = lab_catalogue.CONVENTIONAL if unit == test.unit else lab_catalogue.SI
+        if not lab_catalogue.plausible(test, measured, system):
+            low, high = lab_catalogue.plausible_in(test, system)
+            raise CaseError(
+                _name(field, "value"),
+                f"{_shown(measured)} {unit} is outside the plausible range"
+                f" {lab_catalogue.plain(low)}-{lab_catalogue.plain(high)} {unit}".rstrip(),
+            )
+        measured = lab_catalogue.to_canonical(test, measured, unit)
+        if uln is not None:
+            uln = lab_catalogue.to_canonical(test, uln, unit)
     return LabEntry(
         at=_time(entry["at"], _name(field, "at")),
-        # Grade-command.md r2: an unknown test is accepted and affects nothing.
-        test=_open_name(entry["test"], _name(field, "test"), "a lab test name"),
+        test=code,
         value=measured,
-        uln=_optional(entry, "uln", _positive, field),
+        uln=uln,
         ref=ref,
     )
 
@@ -367,6 +399,21 @@ def _event(value, field: str, ref: str) -> EventEntry:
         kind=_code(entry["kind"], _name(field, "kind"), EVENT_KINDS, "a work-up event"),
         ref=ref,
     )
+
+
+def _weights(value, field: str) -> tuple[WeightEntry, ...]:
+    """`patient.weights` (spec/grade-command.md r2): the weight history."""
+    weights = []
+    for i, item in enumerate(_list(value, field)):
+        entry = _object(item, f"{field}[{i}]", WEIGHT_KEYS, required=WEIGHT_KEYS)
+        weights.append(
+            WeightEntry(
+                at=_time(entry["at"], f"{field}[{i}].at"),
+                kg=_number(entry["kg"], f"{field}[{i}].kg", ranges.WEIGHT_KG),
+                ref=f"weights[{i}]",
+            )
+        )
+    return tuple(weights)
 
 
 def _settings(value, field: str) -> WardSettings:
@@ -411,6 +458,7 @@ def parse_case(obj, prefix: str = "") -> Snapshot:
         age_years=_number(patient["age_years"], _name(patient_field, "age_years"), AGE_YEARS),
         weight_kg=_optional(patient, "weight_kg", _number, patient_field, ranges.WEIGHT_KG),
         weight_at=_optional(patient, "weight_at", _time, patient_field),
+        weights=_weights(patient.get("weights"), _name(patient_field, "weights")),
         infusion_at=_optional(case, "infusion_at", _time, prefix.rstrip(".")),
         protocol=protocol,
         news2_scale=_news2_scale(patient.get("news2_scale"), _name(patient_field, "news2_scale")),
@@ -473,6 +521,7 @@ def evaluation_to_json(ev: Evaluation) -> dict:
             "next_allowed_at": iso_z(toci.next_allowed_at),
             "may_give_now": toci.may_give_now,
             "blocked_because": list(toci.blocked_because),
+            "warnings": list(toci.warnings),
         },
         "prompts": [
             {"code": p.code, "severity": p.severity, "text": p.text, "source": p.source}

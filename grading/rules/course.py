@@ -64,10 +64,20 @@ class CrsCourse:
         return tuple(spell.onset_at for spell in self.spells)
 
 
-def abnormal_sets(snapshot: Snapshot) -> list[tuple[VitalsEntry, bool]]:
-    """Each vitals set since the infusion with whether it is abnormal, reading
-    pressure, vasopressors and oxygen from the latest set that recorded them
-    within the evidence window of that set (section 2 r2)."""
+ABNORMAL, QUIET, UNKNOWN = "abnormal", "quiet", "unknown"
+
+
+def marked_sets(snapshot: Snapshot) -> list[tuple[VitalsEntry, str]]:
+    """Each vitals set since the infusion, marked abnormal, quiet or unknown.
+
+    Pressure, vasopressors and oxygen come from the latest set that recorded
+    them within the evidence window of that set (section 2 r2). A set is
+    quiet only when it shows everything was normal: its temperature and all
+    three support records inside the window. A set that leaves one of them
+    unknown (a temperature alone after 12 h without a blood pressure, say)
+    neither continues nor breaks a quiet period: nothing charted is not quiet
+    (section 13.1).
+    """
     window = snapshot.evidence_window
     pressure = pressors = oxygen = None
     marked = []
@@ -93,7 +103,14 @@ def abnormal_sets(snapshot: Snapshot) -> list[tuple[VitalsEntry, bool]]:
                 and hypotension(pressure, snapshot.age_years, snapshot.settings) is not None
             )
         )
-        marked.append((entry, abnormal))
+        if abnormal:
+            marked.append((entry, ABNORMAL))
+        elif entry.temperature_c is not None and all(
+            recent(source) for source in (pressure, pressors, oxygen)
+        ):
+            marked.append((entry, QUIET))
+        else:
+            marked.append((entry, UNKNOWN))
     return marked
 
 
@@ -117,7 +134,7 @@ def crs_course(snapshot: Snapshot) -> CrsCourse:
     onset: datetime | None = None
     last_abnormal: datetime | None = None
     quiet: list[datetime] = []
-    for entry, abnormal in abnormal_sets(snapshot):
+    for entry, mark in marked_sets(snapshot):
         if onset is not None and _resolved(last_abnormal, quiet, entry.at, snapshot):
             spells.append(Spell(onset, quiet[0]))
             onset = None
@@ -126,9 +143,9 @@ def crs_course(snapshot: Snapshot) -> CrsCourse:
             if is_fever(entry.temperature_c):
                 onset, last_abnormal, quiet = entry.at, entry.at, []
             continue
-        if abnormal:
+        if mark == ABNORMAL:
             last_abnormal, quiet = entry.at, []
-        else:
+        elif mark == QUIET:
             quiet.append(entry.at)
     if onset is not None:
         # At T itself the quiet period may have just completed: `until` is

@@ -26,10 +26,10 @@ class Due:
     neuro_interval: timedelta
 
     def vitals_overdue(self, now: datetime) -> bool:
-        return self.vitals_at is not None and self.vitals_at < now
+        return self.vitals_at is not None and self.vitals_at <= now
 
     def neuro_overdue(self, now: datetime) -> bool:
-        return self.neuro_at is not None and self.neuro_at < now
+        return self.neuro_at is not None and self.neuro_at <= now
 
 
 def news2_interval(score: News2) -> timedelta | None:

@@ -86,7 +86,9 @@ def fever_exemption(
     """
     if not course.active:
         return None
-    onset = next(v for v in snapshot.vitals if v.at == course.onset_at)
+    onset = next(
+        v for v in snapshot.vitals if v.at == course.onset_at and is_fever(v.temperature_c)
+    )
     for medication in snapshot.medications:
         if medication.drug in ANTIPYRETIC_OR_ANTICYTOKINE and medication.at >= onset.at:
             return onset, medication

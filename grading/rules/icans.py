@@ -60,11 +60,16 @@ def ice_domain(score: int | None, consciousness: str) -> Finding:
     return Finding(3, f"ICE score {score}")
 
 
-def capd_domain(score: int | None) -> Finding:
+def capd_domain(score: int | None, consciousness: str) -> Finding:
     """ASTCT 2019 table 8 (children < 12 y): CAPD 1-8 grade 1, >= 9 grade 3,
-    unable to perform grade 4. Grade 2 comes from consciousness only."""
+    unable to perform grade 4. Grade 2 comes from consciousness only.
+
+    Clinical-rules.md section 3 r2: unable to perform is grade 4 only in an
+    unarousable patient; awake, it is grade 3."""
     if score is None:
-        return Finding(4, "CAPD cannot be performed")
+        if consciousness == "unarousable":
+            return Finding(4, "CAPD cannot be performed (unarousable)")
+        return Finding(3, "CAPD cannot be performed while awake")
     if score == 0:
         return Finding(0, "CAPD 0")
     if score <= 8:
@@ -76,7 +81,7 @@ def domains(entry: NeuroEntry) -> dict[str, Finding]:
     score = (
         ice_domain(entry.score, entry.consciousness)
         if entry.tool == "ICE"
-        else capd_domain(entry.score)
+        else capd_domain(entry.score, entry.consciousness)
     )
     return {
         "score": score,

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from .circulation import (
     hypotension_finding,
-    latest_vitals,
-    running_vasopressors,
+    latest_vasopressors,
     stale_evidence,
 )
 from .fever import is_fever
@@ -76,8 +75,9 @@ def _onset_fever(s: Situation, onset) -> str:
 def assess_oxygen(s: Situation) -> Prompt | None:
     # ASTCT 2019 grades the oxygen given, not the SpO2: a low SpO2 on room air
     # does not raise the grade but needs a bedside assessment.
-    latest = latest_vitals(s.snapshot)
-    if latest is None or latest.spo2 is None or latest.spo2 >= SPO2_ASSESS_BELOW:
+    # Section 2 r2: a set that did not record SpO2 does not clear a low one.
+    latest = next((v for v in reversed(s.snapshot.vitals) if v.spo2 is not None), None)
+    if latest is None or not s.snapshot.fresh(latest) or latest.spo2 >= SPO2_ASSESS_BELOW:
         return None
     support = current_oxygen(s.snapshot)
     if support is not None and support.oxygen.device != "room_air":
@@ -100,9 +100,11 @@ def evaluate_other_causes(s: Situation) -> Prompt | None:
     findings = [f.reason for f in (hypotension, hypoxia) if f.grade > 0]
     if not findings:
         return None
+    # Only evidence inside the window grades (section 2 r2), severity included.
     support = current_oxygen(s.snapshot)
-    positive_pressure = support is not None and support.oxygen.device in POSITIVE_PRESSURE
-    critical = bool(running_vasopressors(s.snapshot)) or positive_pressure
+    positive_pressure = s.snapshot.fresh(support) and support.oxygen.device in POSITIVE_PRESSURE
+    pressors = latest_vasopressors(s.snapshot)
+    critical = (s.snapshot.fresh(pressors) and bool(pressors.vasopressors)) or positive_pressure
     text = (
         f"{'; '.join(findings)} without the fever criterion: not graded as CRS,"
         " evaluate other causes, infection first (it mimics CRS)"

@@ -4,11 +4,12 @@ The label floor applies under every protocol; a protocol can only be stricter.
 """
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .protocols import PROTOCOLS, Protocol
 from .types import MedicationEntry, Snapshot
+from .weights import weight_valid_at
 
 TOCILIZUMAB = "tocilizumab"
 
@@ -27,6 +28,12 @@ DAY = timedelta(hours=24)
 # Block codes, in the order of clinical-rules.md section 5.
 BLOCK_CODES = ("over_max_dose", "min_interval", "max_per_24h", "max_total", "no_weight")
 
+# Tocilizumab US label: CRS dosing is approved from 2 years of age. Under 2 the
+# dose is still computed (12 mg/kg) but carries a warning, never a block
+# (clinical-rules.md section 5 r2). Age as a fraction of years: 1.9 warns.
+LABEL_FROM_AGE_YEARS = 2
+WARNING_CODES = ("off_label_age",)
+
 
 @dataclass(frozen=True)
 class TocilizumabStatus:
@@ -40,21 +47,31 @@ class TocilizumabStatus:
     blocked_because: tuple[str, ...]
     remaining_total: int | None
     remaining_24h: int | None
+    warnings: tuple[str, ...] = ()  # WARNING_CODES: shown, never blocking
 
 
-def valid_weight_kg(snapshot: Snapshot) -> float | None:
-    """The weight, if recorded within the ward's validity (**choice**: 7 days).
+def valid_weight_kg(snapshot: Snapshot, at: datetime | None = None) -> float | None:
+    """The weight valid for a dose at `at` (default T), within the ward's
+    validity (**choice**: 7 days); see weights.weight_valid_at."""
+    weight = weight_valid_at(snapshot, snapshot.at if at is None else at)
+    return None if weight is None else weight.kg
 
-    Exactly 7 days old is still valid; a weight timed after T is not known yet.
-    """
-    if snapshot.weight_kg is None:
-        return None
-    if snapshot.weight_at is None:
-        return snapshot.weight_kg
-    age = snapshot.at - snapshot.weight_at
-    if age < timedelta(0) or age > timedelta(days=snapshot.settings.weight_valid_days):
-        return None
-    return snapshot.weight_kg
+
+def warnings(snapshot: Snapshot) -> tuple[str, ...]:
+    # Tocilizumab US label, Pediatric Use: CRS from 2 years of age.
+    return ("off_label_age",) if snapshot.age_years < LABEL_FROM_AGE_YEARS else ()
+
+
+def warning_words(code: str, snapshot: Snapshot) -> str:
+    words = {
+        # No age in the words: they stay the same while the child grows, so a
+        # prompt carrying them is not rewritten every few days.
+        "off_label_age": (
+            f"Off-label under {LABEL_FROM_AGE_YEARS} years: the tocilizumab label for CRS"
+            f" starts at {LABEL_FROM_AGE_YEARS} years; check the dose with pharmacy"
+        ),
+    }
+    return words[code]
 
 
 def mg_per_kg(weight_kg: float) -> int:
@@ -140,6 +157,7 @@ def tocilizumab_status(snapshot: Snapshot) -> TocilizumabStatus:
         blocked_because=blocked,
         remaining_total=max(0, max_total(protocol) - len(given)),
         remaining_24h=max(0, per_day - last_24h) if per_day is not None else None,
+        warnings=warnings(snapshot),
     )
 
 
@@ -160,11 +178,13 @@ def check_dose(snapshot: Snapshot, dose_mg: float) -> tuple[str, ...]:
     return blocked
 
 
-def block_words(code: str, snapshot: Snapshot) -> str:
+def block_words(code: str, snapshot: Snapshot, at: datetime | None = None) -> str:
     """A block code in the words shown to the person recording the dose
-    (clinical-rules.md section 5), with this protocol's own numbers."""
+    (clinical-rules.md section 5), with this protocol's own numbers; `at` is
+    the dose's time when it is not T (a late entry)."""
     protocol = PROTOCOLS[snapshot.protocol]
-    weight = valid_weight_kg(snapshot)
+    weight = valid_weight_kg(snapshot, at)
+    late = at is not None and at != snapshot.at
     words = {
         "over_max_dose": (
             f"Above the label dose for {weight:g} kg ({label_dose_mg(weight)} mg)"
@@ -184,7 +204,10 @@ def block_words(code: str, snapshot: Snapshot) -> str:
             "all have been given"
         ),
         "no_weight": (
-            f"No weight recorded in the last {snapshot.settings.weight_valid_days:g} days: "
+            f"No weight recorded in the {snapshot.settings.weight_valid_days:g} days before"
+            " this dose or the 24 h after it"
+            if late
+            else f"No weight recorded in the last {snapshot.settings.weight_valid_days:g} days: "
             "weigh the patient first"
         ),
     }
@@ -203,8 +226,8 @@ def check_dose_at(snapshot: Snapshot, at: datetime, dose_mg: float) -> tuple[str
         raise ValueError(f"a tocilizumab dose must be positive, got {dose_mg!r}")
     protocol = PROTOCOLS[snapshot.protocol]
     given = [m.at for m in doses(snapshot)]
-    as_of_dose = replace(snapshot, at=at)
-    weight = valid_weight_kg(as_of_dose)
+    # Clinical-rules.md section 5 r2: the weight valid at the dose's own time.
+    weight = valid_weight_kg(snapshot, at)
     blocked = []
     ceiling = LABEL_MAX_DOSE_MG if weight is None else label_dose_mg(weight)
     if dose_mg > ceiling:

@@ -13,7 +13,7 @@ from .oxygenation import DEVICE_WORDS, POSITIVE_PRESSURE, current_oxygen
 from .protocols import ASCO_2021
 from .situation import TOCILIZUMAB_SOURCE, Prompt, Situation, make
 from .steroids import steroid_recommendations
-from .tocilizumab import doses, max_total, min_interval
+from .tocilizumab import doses, max_total, min_interval, warning_words
 from .wording import hours, number
 from .workup import BLOOD_CULTURE, current_crs_start, first_blood_culture, first_event
 
@@ -97,6 +97,9 @@ def tocilizumab_indicated(s: Situation) -> Prompt | None:
                 " the first dose"
             )
             source += f"; {ASCO_2021}"
+    # Clinical-rules.md section 5 r2: under 2 years the prompt says off-label.
+    for code in s.toci.warnings:
+        text += f"; {warning_words(code, s.snapshot)}"
     return make("tocilizumab_indicated", text, source, s.toci_dose_text)
 
 

@@ -34,7 +34,7 @@ from .protocols import PROTOCOLS
 NEURO_DOMAINS = codes(NEURO_DOMAIN_VOCABULARY)
 
 
-ENTRY_KINDS = ("vitals", "neuro", "medications", "labs", "events")
+ENTRY_KINDS = ("vitals", "neuro", "medications", "labs", "events", "weights")
 
 
 def _time(entry) -> datetime:
@@ -172,6 +172,21 @@ class LabEntry:
 
 
 @dataclass(frozen=True)
+class WeightEntry:
+    """A weight measured at a time: doses are checked against the weight valid
+    at their own time (clinical-rules.md section 5 r2), so the history is kept."""
+
+    at: datetime
+    kg: float
+    ref: str | None = None
+
+    def __post_init__(self):
+        _require_aware(self.at, "weight time")
+        if not self.kg > 0:
+            raise ValueError(f"a weight must be above 0 kg, got {self.kg!r}")
+
+
+@dataclass(frozen=True)
 class WardSettings:
     """The **choice** values of clinical-rules.md, configurable per ward."""
 
@@ -208,8 +223,10 @@ class Snapshot:
 
     at: datetime
     age_years: float
+    # The latest weight; with no `weights` history, weight_at None means a
+    # current weight that applies at every time (spec/grade-command.md r2).
     weight_kg: float | None = None
-    weight_at: datetime | None = None  # None = current weight
+    weight_at: datetime | None = None
     infusion_at: datetime | None = None
     protocol: str = "A"
     news2_scale: int = 1  # RCP 2017 SpO2 scale; 2 for hypercapnic respiratory failure
@@ -218,6 +235,7 @@ class Snapshot:
     medications: tuple[MedicationEntry, ...] = ()
     labs: tuple[LabEntry, ...] = ()
     events: tuple[EventEntry, ...] = ()
+    weights: tuple[WeightEntry, ...] = ()  # the weight history, when known
     settings: WardSettings = field(default_factory=WardSettings)
 
     def __post_init__(self):

@@ -6,12 +6,23 @@ register = template.Library()
 GRADE_WORDS = {0: "none", 1: "mild", 2: "moderate", 3: "severe", 4: "life-threatening"}
 
 
+# Clinical-rules.md section 9: a patient with acuity >= 2 is never shown green.
+UNWELL_FROM_ACUITY = 2
+
+
 @register.inclusion_tag("grading/_grade.html")
-def grade_badge(kind: str, grade: int | None, maximum: int | None = None):
+def grade_badge(kind: str, grade: int | None, maximum: int | None = None, acuity=None):
+    """A grade 0 beside an acuity of 2 or more (shock or respiratory failure
+    without fever, a high NEWS2) is drawn neutral, never the calm green, and
+    says why."""
+    unwell_zero = grade == 0 and acuity is not None and acuity >= UNWELL_FROM_ACUITY
     return {
         "kind": kind,
         "grade": grade,
-        "words": GRADE_WORDS.get(grade, "not graded yet"),
+        "css": "0-unwell" if unwell_zero else grade,
+        "words": f"not {kind}: see acuity {acuity}"
+        if unwell_zero
+        else GRADE_WORDS.get(grade, "not graded yet"),
         "maximum": maximum,
     }
 

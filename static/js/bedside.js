@@ -218,6 +218,20 @@
     }
   }
 
+  // --- Vasopressors: ticking one answers "changed" -------------------------
+  // The server reads a tick the same way; this shows the nurse what she said.
+
+  document.addEventListener("change", function (event) {
+    const box = event.target;
+    if (!box.matches || !box.matches("input[name=vasopressors]") || !box.checked) return;
+    const form = box.closest("form");
+    const changed = form && form.querySelector("input[name=vasopressor_action][value=change]");
+    if (changed && !changed.checked) {
+      changed.checked = true;
+      changed.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
   // --- New content: set it up, and bring a refused form's summary into view -
 
   function setUp(root) {
@@ -254,6 +268,11 @@
   }
 
   function restoreDraft(form) {
+    if (form.querySelector("[data-saved-event]")) {
+      // A fresh form handed back after a save: what was typed is saved.
+      sessionStorage.removeItem(draftKey(form));
+      return;
+    }
     const kept = sessionStorage.getItem(draftKey(form));
     if (!kept || form.querySelector("[data-error-summary]")) return;
     const values = JSON.parse(kept);

@@ -174,10 +174,10 @@ def test_a_nurse_charts_a_whole_shift(
     expect(_crs(page)).to_contain_text("2")
     screenshot(page, "shift-04-oxygen-crs-2")
 
-    # A heart rate typed wrong (190 for 119): the oxygen comes pre-selected.
+    # A heart rate typed wrong (190 for 119): the oxygen carries over unless changed.
     _open(page, "Vitals")
-    expect(page.locator("input[name=oxygen_device][value=nasal_cannula]")).to_be_checked()
-    expect(page.locator("#id_oxygen_flow_l_min")).to_have_value("2.0")
+    expect(page.locator("[data-carried=oxygen]")).to_contain_text("Nasal cannula 2 L/min, charted")
+    expect(page.locator("input[name=oxygen_device][value='']")).to_be_checked()
     page.click("text=Cancel")
     _vitals(page, episode, 2, temperature="38.7", heart_rate="190", spo2="93")
     row = page.locator("#bedside-history .chart-row", has_text="HR 190")

@@ -1,5 +1,6 @@
 """The audit trail: every clinical write, with its author and request, automatically."""
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -69,6 +70,7 @@ def test_a_dose_override_is_in_the_trail_with_the_clinician(client, audited, nur
                 "route": "iv",
                 "observed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
                 "override_reason": "ICU consultant: deteriorating",
+                "idempotency_key": str(uuid.uuid4()),  # two forms, two doses
             },
         )
     override = _entries_for(audited, "dose override")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from grading import services
 from grading.models import Assessment, TocilizumabStock
+from grading.rules.wording import clock
 from patients import services as chart
 from patients.models import Episode, Ward
 
@@ -95,6 +96,9 @@ def test_shock_without_fever_sorts_first_and_is_never_green(
     card = _card(page, "Afebrile")
     assert "edge-4" in card and "edge-0" not in card
     assert "Acuity 4</strong>: Shock without fever" in card
+    # The CRS 0 badge is not the calm green either (section 9).
+    assert "grade-0-unwell" in card and 'class="grade grade-0"' not in card
+    assert "not CRS: see acuity 4" in card
     assert "evaluate other causes" in card
 
 
@@ -408,3 +412,23 @@ def test_the_board_costs_the_same_queries_for_5_or_50_patients(
 
     assert count_for(5) == count_for(50)
     assert Assessment.objects.count() >= 100
+
+
+def test_a_temperature_only_set_keeps_the_support_charted_before_on_the_card(
+    client, physician, nurse, episode
+):
+    _graded(episode, nurse, hours_ago=2, **SHOCK)
+    _graded_now(
+        episode,
+        nurse,
+        temperature_c=Decimal("38.9"),
+        oxygen_device="",
+        vasopressors=None,
+    )
+    page = _board(client, physician)
+    tz = episode.patient.ward.tzinfo
+    charted = clock(_ago(2), timezone.localtime(timezone=tz))
+    assert f"Nasal cannula 3 L/min (charted {charted})" in page
+    assert f"Norepinephrine (charted {charted})</strong>" in page
+    assert "no vasopressor" not in page
+    assert Assessment.objects.latest_first().first().crs_grade == 3

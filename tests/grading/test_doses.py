@@ -1,4 +1,5 @@
 import threading
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -43,6 +44,7 @@ def _post_dose(client, episode, **fields):
         "dose_mg": "640",
         "route": "iv",
         "observed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "idempotency_key": str(uuid.uuid4()),
         **fields,
     }
     return client.post(reverse("record_dose", args=[episode.patient_id]), data)
@@ -128,6 +130,8 @@ def test_steroids_are_recorded_without_tocilizumab_limits(weighed, nurse):
             dose_mg=Decimal("10"),
             observed_at=_ago(hours),
             by=nurse,
+            confirmed=["steroid_below_grade_3"],
+            confirm_reason="ICANS expected with this product (NCCN)",
         )
     assert MedicationAdministration.objects.count() == 3
 
@@ -232,3 +236,31 @@ def test_two_people_charting_at_once_cannot_pass_the_episode_maximum(
     assert len(saved) == len(blocked) == 1
     assert "max_total" in blocked[0]
     assert MedicationAdministration.objects.filter(drug="tocilizumab").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_dose_form_sent_twice_at_once_saves_one_dose(on_postgresql, make_episode, nurse):
+    episode = make_episode()
+    chart.weight_record(episode=episode, observed_at=_ago(30), by=nurse, weight_kg=80)
+    key = uuid.uuid4()
+    barrier = threading.Barrier(2)
+    saved, errors = [], []
+
+    def send():
+        try:
+            barrier.wait()
+            saved.append(_toci(episode, nurse, hours_ago=0.1, idempotency_key=key).pk)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors  # the twin is neither blocked by its own dose nor refused
+    assert len(saved) == 2 and saved[0] == saved[1]
+    assert MedicationAdministration.objects.filter(drug="tocilizumab").count() == 1
+    assert not BlockedDose.objects.exists()

@@ -1,6 +1,7 @@
 """Whatever comes back in a form's hidden fields or text boxes, the answer is a
 page with a message naming the field, never a server error."""
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -166,10 +167,14 @@ def test_an_override_reason_over_500_characters_is_refused_by_name(client, physi
         "route": "iv",
         "observed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "override_reason": "y" * 20_000,
+        "confirm_reason": "z" * 501,
+        "idempotency_key": str(uuid.uuid4()),
     }
     response = client.post(reverse("record_dose", args=[dose.episode.patient_id]), data)
     assert response.status_code == 200
-    assert "Keep the override reason to 500 characters." in response.content.decode()
+    page = response.content.decode()
+    assert "Keep the override reason to 500 characters." in page
+    assert "Keep why it is given to 500 characters." in page
     assert MedicationAdministration.objects.count() == 1
     assert not DoseOverride.objects.exists()
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from grading import prompt_services, rules, services, tasks
 from grading.models import Prompt
 from patients import services as chart
+from patients.models import Episode
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,9 @@ def grade_3(weighed, nurse, committed, protocol):
     ward = weighed.patient.ward
     ward.protocol = protocol
     ward.save()
+    # The episode keeps the protocol it started under (clinical-rules section 4 r2).
+    Episode.objects.filter(pk=weighed.pk).update(protocol=protocol)
+    weighed.refresh_from_db()
     with committed():
         _shocked(weighed, nurse, 30, "norepinephrine")
     assert weighed.assessments.latest_first().first().crs_grade == 3

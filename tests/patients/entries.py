@@ -73,6 +73,18 @@ def weight(episode, **changes) -> dict:
     return data
 
 
+def workup(episode, event="blood_culture", **changes) -> dict:
+    """What the work-up panel sends when a kind's button is tapped."""
+    data = {
+        "idempotency_key": str(uuid.uuid4()),
+        "observed_at": ward_time(episode),
+        "note": "",
+        "event": event,
+    }
+    data.update(changes)
+    return data
+
+
 def labs(episode, **values) -> dict:
     data = {"idempotency_key": str(uuid.uuid4()), "observed_at": ward_time(episode)}
     data.update({f"lab_{code}": value for code, value in values.items()})

@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from grading.rules.wording import clock
+from patients import selectors
 from patients.forms import DrugForm, LabPanelForm, NeuroForm, VitalsForm, WeightForm, to_celsius
 from patients.models import LabTest
 
@@ -188,22 +190,146 @@ def test_a_changed_unusual_value_asks_again(episode):
     assert second.needs_confirmation
 
 
-def test_the_last_sets_oxygen_and_vasopressors_are_preselected(episode, nurse):
+def _on_norepinephrine(episode, nurse, hours_ago=1):
     from patients import services
 
-    last = services.vitals_record(
+    return services.vitals_record(
         episode=episode,
-        observed_at=timezone.now() - timedelta(hours=1),
+        observed_at=timezone.now() - timedelta(hours=hours_ago),
         by=nurse,
+        temperature_c=Decimal("38.9"),
+        systolic=96,
+        diastolic=58,
         oxygen_device="nasal_cannula",
         oxygen_flow_l_min=Decimal("3"),
         vasopressors=["norepinephrine"],
     )
-    form = VitalsForm(episode=episode, last=last)
-    assert form["oxygen_device"].value() == "nasal_cannula"
-    assert form["oxygen_flow_l_min"].value() == Decimal("3")
-    assert form["vasopressors"].value() == ["norepinephrine"]
+
+
+def _support_form(episode, data=None) -> VitalsForm:
+    return VitalsForm(data, episode=episode, support=selectors.carried_support(episode))
+
+
+def test_the_carried_support_is_asked_about_and_kept_unless_changed(episode, nurse):
+    last = _on_norepinephrine(episode, nurse)
+    with timezone.override(episode.patient.ward.tzinfo):
+        form = _support_form(episode)
+        charted = clock(last.observed_at, timezone.localtime())
+        assert form.pressor_question == f"Norepinephrine, charted {charted}: still running?"
+        assert form.oxygen_question == f"Nasal cannula 3 L/min, charted {charted}: still the same?"
+    # Nothing is pre-ticked: untouched, the set does not record the support.
+    assert form["oxygen_device"].value() == ""
+    assert form["vasopressor_action"].value() == ""
+    assert not form["vasopressors"].value()
+    actions = dict(form.fields["vasopressor_action"].choices)
+    assert actions["running"] == "Still running: checked now"
+    assert actions["none"] == "Stopped: none running now"
     assert form["idempotency_key"].value()
+
+
+def test_a_temperature_only_set_records_no_support_and_keeps_the_vasopressor(episode, nurse):
+    from grading import rules
+    from grading.snapshot import episode_snapshot
+
+    _on_norepinephrine(episode, nurse, hours_ago=2)
+    data = entries.vitals(
+        episode,
+        temperature="38.4",
+        heart_rate="",
+        systolic="",
+        diastolic="",
+        respiratory_rate="",
+        spo2="",
+        oxygen_device=None,
+    )
+    form = _support_form(episode, data)
+    assert form.is_valid(), form.errors
+    values = form.chart_values()
+    assert values["vasopressors"] is None and values["oxygen_device"] == ""
+    from patients import services
+
+    saved = services.vitals_record(episode=episode, by=nurse, **values)
+    assert saved.vasopressors_recorded is False and saved.oxygen_device == ""
+    assert not saved.vasopressors.exists()
+    snapshot = episode_snapshot(episode, timezone.now())
+    assert snapshot.vitals[-1].vasopressors is None and snapshot.vitals[-1].oxygen is None
+    grade = rules.grade_crs(snapshot)
+    assert grade.grade == 3, grade.reasons
+    assert any("norepinephrine" in reason.lower() for reason in grade.reasons)
+
+
+@pytest.mark.parametrize(
+    "action, ticked, stored",
+    [
+        ("running", [], ["norepinephrine"]),
+        ("none", [], []),
+        ("change", ["norepinephrine", "vasopressin"], ["norepinephrine", "vasopressin"]),
+        # Ticking is itself an answer, whatever the choice above was left at.
+        ("", ["epinephrine"], ["epinephrine"]),
+    ],
+)
+def test_each_vasopressor_answer_is_stored_as_given(episode, nurse, action, ticked, stored):
+    _on_norepinephrine(episode, nurse)
+    data = entries.vitals(episode, vasopressor_action=action, vasopressors=ticked)
+    form = _support_form(episode, data)
+    assert form.is_valid(), form.errors
+    assert form.chart_values()["vasopressors"] == stored
+
+
+def test_a_stop_is_an_explicit_choice_and_stores_none_running(episode, nurse):
+    from patients import services
+
+    _on_norepinephrine(episode, nurse, hours_ago=2)
+    form = _support_form(episode, entries.vitals(episode, vasopressor_action="none"))
+    assert form.is_valid(), form.errors
+    saved = services.vitals_record(episode=episode, by=nurse, **form.chart_values())
+    assert saved.vasopressors_recorded is True and not saved.vasopressors.exists()
+    assert selectors.carried_support(episode).vasopressors == []
+
+
+@pytest.mark.parametrize(
+    "action, ticked, field, message",
+    [
+        ("change", [], "vasopressors", "tick what runs now, or choose “Stopped”"),
+        ("none", ["norepinephrine"], "vasopressors", "you chose none running but ticked"),
+        ("stop", [], "vasopressor_action", "Vasopressors: choose one of the buttons."),
+    ],
+)
+def test_a_contradictory_vasopressor_answer_is_refused_naming_the_field(
+    episode, nurse, action, ticked, field, message
+):
+    _on_norepinephrine(episode, nurse)
+    form = _support_form(
+        episode, entries.vitals(episode, vasopressor_action=action, vasopressors=ticked)
+    )
+    assert not form.is_valid()
+    assert message in " ".join(form.errors[field]), form.errors
+
+
+def test_oxygen_still_the_same_stores_the_carried_device_and_flow(episode, nurse):
+    _on_norepinephrine(episode, nurse)
+    form = _support_form(episode, entries.vitals(episode, oxygen_device="same"))
+    assert form.is_valid(), form.errors
+    values = form.chart_values()
+    assert (values["oxygen_device"], values["oxygen_flow_l_min"]) == ("nasal_cannula", Decimal("3"))
+    form = _support_form(
+        episode, entries.vitals(episode, oxygen_device="same", oxygen_flow_l_min="5")
+    )
+    assert form.is_valid(), form.errors
+    assert form.chart_values()["oxygen_flow_l_min"] == Decimal("5")
+
+
+def test_a_flow_without_a_device_is_refused(episode, nurse):
+    _on_norepinephrine(episode, nurse)
+    form = _support_form(episode, entries.vitals(episode, oxygen_device="", oxygen_flow_l_min="4"))
+    assert "Choose the oxygen device for this flow" in form.errors["oxygen_flow_l_min"][0]
+
+
+def test_the_first_set_of_an_episode_offers_not_recorded_and_each_device(episode):
+    form = _support_form(episode)
+    assert form.fields["oxygen_device"].choices[0] == ("", "Not recorded")
+    assert ("room_air", "Room air") in form.fields["oxygen_device"].choices
+    assert form.pressor_question == "" and form.oxygen_question == ""
 
 
 def test_weight_range(episode):
@@ -216,7 +342,7 @@ def test_weight_range(episode):
 
 def test_a_lab_value_cannot_be_negative(episode):
     form = LabPanelForm(entries.labs(episode, crp="-1"), episode=episode)
-    assert form.errors["lab_crp"] == ["A lab value cannot be negative."]
+    assert form.errors["lab_crp"] == ["C-reactive protein cannot be negative."]
 
 
 def test_a_lab_panel_needs_one_result_and_skips_the_empty_ones(episode):
@@ -229,9 +355,11 @@ def test_a_lab_panel_needs_one_result_and_skips_the_empty_ones(episode):
 
 def test_the_lab_catalogue_gives_every_test_a_box_with_its_unit(episode):
     form = LabPanelForm(episode=episode)
-    assert [field.label for field in form.lab_fields()] == [
-        f"{test.name} ({test.unit})" for test in LabTest.objects.all()
-    ]
+    shown = {field.label: unit for field, unit in form.lab_fields()}
+    assert len(shown) == LabTest.objects.count() == 24
+    assert shown["Platelets"] == "/µL"
+    assert shown["Creatinine"] == "mg/dL"
+    assert shown["INR"] == "ratio"
 
 
 def test_tocilizumab_is_not_on_the_quick_drug_form(episode):

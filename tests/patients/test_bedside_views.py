@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grading.models import Assessment
+from grading.rules.wording import clock
 from patients import services
 from patients.models import (
     LabResult,
@@ -177,7 +178,9 @@ def test_vasopressors_are_saved_as_toggled(signed_in, episode):
     assert sorted(p.drug for p in vitals.vasopressors.all()) == ["norepinephrine", "vasopressin"]
 
 
-def test_the_form_opens_with_the_last_oxygen_and_vasopressors_selected(signed_in, episode, nurse):
+def test_the_form_asks_about_the_carried_support_without_preselecting_it(signed_in, episode, nurse):
+    with timezone.override(episode.patient.ward.tzinfo):
+        charted = clock(_ago(hours=2), timezone.localtime())
     services.vitals_record(
         episode=episode,
         observed_at=_ago(hours=2),
@@ -187,11 +190,41 @@ def test_the_form_opens_with_the_last_oxygen_and_vasopressors_selected(signed_in
         vasopressors=["norepinephrine"],
     )
     form = htmx(signed_in, url("vitals_entry", episode)).content.decode()
-    assert is_checked(form, "oxygen_device", "nasal_cannula")
-    assert not is_checked(form, "oxygen_device", "room_air")
-    assert is_checked(form, "vasopressors", "norepinephrine")
-    assert typed_value(form, "oxygen_flow_l_min") == "4.0"
+    assert f"Norepinephrine, charted {charted}: still running?" in form
+    assert f"Nasal cannula 4 L/min, charted {charted}: still the same?" in form
+    assert is_checked(form, "oxygen_device", "") and is_checked(form, "vasopressor_action", "")
+    assert not is_checked(form, "vasopressors", "norepinephrine")
+    assert not typed_value(form, "oxygen_flow_l_min")
     assert 'inputmode="numeric"' in form and 'inputmode="decimal"' in form
+
+
+def test_a_temperature_only_set_keeps_norepinephrine_running_and_grade_3(
+    signed_in, episode, nurse, committed
+):
+    with committed():
+        services.vitals_record(
+            episode=episode,
+            observed_at=_ago(hours=2),
+            by=nurse,
+            temperature_c=Decimal("38.2"),
+            systolic=92,
+            diastolic=54,
+            vasopressors=["norepinephrine"],
+        )
+    blank = {
+        name: "" for name in ("heart_rate", "systolic", "diastolic", "respiratory_rate", "spo2")
+    }
+    data = entries.vitals(episode, temperature="38.7", oxygen_device=None, **blank)
+    with committed():
+        response = htmx(signed_in, url("vitals_entry", episode), data)
+    assert "Saved: vitals" in response.content.decode()
+    latest = VitalsSet.objects.latest("observed_at")
+    assert latest.vasopressors_recorded is False and latest.oxygen_device == ""
+    assert Assessment.objects.latest_first().first().crs_grade == 3
+    page = signed_in.get(url("bedside", episode)).content.decode()
+    summary = page[page.index('id="bedside-summary"') : page.index('id="bedside-history"')]
+    assert "Norepinephrine running" in summary and "charted" in summary
+    assert "vasopressors not recorded: carried over" in page
 
 
 def test_the_temperature_unit_last_used_is_offered_next_time(signed_in, episode):
@@ -468,10 +501,15 @@ def test_a_lab_panel_saves_each_filled_result_at_the_sample_time(signed_in, epis
 
 
 def test_a_drug_given_is_recorded_with_who_gave_it(signed_in, episode, nurse):
+    typed = entries.drug(episode, drug="dexamethasone", dose_mg="10", route="iv")
+    # No CRS yet: a steroid asks for a confirmation with a reason first.
+    asked = htmx(signed_in, url("drug_entry", episode), typed).content.decode()
+    assert "Not saved yet: confirm before saving" in asked
+    assert not MedicationAdministration.objects.exists()
     htmx(
         signed_in,
         url("drug_entry", episode),
-        entries.drug(episode, drug="dexamethasone", dose_mg="10", route="iv"),
+        {**typed, "confirmed": "steroid_below_grade_3", "confirm_reason": "ICANS expected"},
     )
     dose = MedicationAdministration.objects.get()
     assert (dose.drug, dose.dose_mg, dose.given_by, dose.recorded_by) == (

@@ -276,6 +276,7 @@ SPEC_OUTPUT_TOCILIZUMAB = {
     "next_allowed_at": None,
     "may_give_now": True,
     "blocked_because": [],
+    "warnings": [],  # r2: off_label_age under 2 years
 }
 
 

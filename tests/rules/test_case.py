@@ -319,6 +319,12 @@ def _delete(path):
         pytest.param(
             _set(["labs", 0, "test"], ""), "labs[0].test", "expected a lab test", id="lab"
         ),
+        pytest.param(
+            _set(["labs", 0, "unit"], "mmol/L"),
+            "labs[0].unit",
+            '"mmol/L" is not a unit of anc; allowed: /uL, 10*9/L',
+            id="lab-unit",
+        ),
         pytest.param(_set(["vitals"], {}), "vitals", "expected an array", id="vitals-not-list"),
         pytest.param(
             _set(["settings"], {"fever_lookback_hours": 0}),

@@ -164,3 +164,28 @@ def test_stale_oxygen_no_longer_grades():
     result = evaluate(snapshot(*chart))
     assert result.crs.grade == 1
     assert "grading_overdue" in {p.code for p in result.prompts}
+
+
+def test_temperature_only_sets_never_resolve_a_crs_on_a_vasopressor():
+    """Section 13.1: nothing charted is not quiet. Temperature-only sets after
+    the last full set leave the circulation unknown, so the CRS stays active
+    and the exemption keeps grading the vasopressor."""
+    chart = [
+        vitals(at=ago(hours=40), temp=38.8, sbp=92, dbp=50, pressors=("norepinephrine",)),
+        drug("acetaminophen", 39),
+    ]
+    chart += [
+        vitals(at=ago(hours=h), temp=37.0, sbp=None, device=None, pressors=None)
+        for h in range(36, 0, -4)
+    ]
+    now = vitals(temp=37.0, sbp=95, dbp=55, pressors=("norepinephrine",))
+    assert course(*chart).status == "active"
+    assert grade_crs(snapshot(*chart, now)).grade == 3
+
+
+def test_a_set_without_temperature_is_not_quiet():
+    chart = (
+        vitals(at=ago(hours=30), temp=FEVER),
+        vitals(at=ago(hours=2), temp=None, sbp=120, dbp=70),
+    )
+    assert course(*chart).status == "active"

@@ -39,11 +39,18 @@ def test_ice_score(score, consciousness, grade):
         pytest.param(8, 1, id="capd-8"),
         pytest.param(9, 3, id="capd-9"),
         pytest.param(32, 3, id="capd-32"),
-        pytest.param(None, 4, id="capd-unable-to-perform"),
+        pytest.param(None, 3, id="capd-unable-to-perform-awake"),
     ],
 )
 def test_capd_score(score, grade):
     assert icans(neuro(score, tool="CAPD"), age=6).grade == grade
+
+
+def test_capd_unable_to_perform_is_grade_4_only_when_unarousable():
+    # Clinical-rules.md section 3 r2.
+    unarousable = neuro(None, tool="CAPD", consciousness="unarousable")
+    assert icans(unarousable, age=6).grade == 4
+    assert "unarousable" in icans(unarousable, age=6).reasons[0]
 
 
 def test_capd_grade_2_comes_from_consciousness():

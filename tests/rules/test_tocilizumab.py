@@ -206,5 +206,8 @@ def test_a_late_fourth_dose_in_24_hours_is_blocked():
 
 
 def test_a_late_dose_needs_a_weight_valid_at_its_own_time():
+    # Clinical-rules.md section 5 r2: a weight up to 24 h after the dose counts.
     chart = snapshot(weight=80.0, weight_at=ago(1), protocol="A")
-    assert check_dose_at(chart, ago(2), 640) == ("no_weight",)
+    assert check_dose_at(chart, ago(2), 640) == ()
+    assert check_dose_at(chart, ago(25), 640) == ()
+    assert check_dose_at(chart, ago(25, minutes=1), 640) == ("no_weight",)

@@ -70,6 +70,8 @@ class Story:
     doses: list[tuple[float, str, float]] = field(default_factory=list)
     vitals_every_h: int = 4
     toci_on_site: int = 2
+    # (hours after infusion, work-up event): cultures, imaging, consults
+    workup: list[tuple[float, str]] = field(default_factory=list)
 
 
 def _stories() -> list[Story]:
@@ -178,8 +180,13 @@ def _stories() -> list[Story]:
                 Phase(30, temp=38.3, hr=108),
                 Phase(48, temp=38.8, hr=118, spo2=91, device="nasal_cannula", flow=4, rr=24),
             ],
-            doses=[(31, "acetaminophen", 1000), (52, "tocilizumab", 728)],
+            doses=[
+                (31, "acetaminophen", 1000),
+                (31.4, "cefepime", 2000),
+                (52, "tocilizumab", 728),
+            ],
             vitals_every_h=2,
+            workup=[(30.3, "blood_culture"), (30.5, "urine_culture"), (31.8, "chest_xray")],
         ),
         # Grade 3: norepinephrine running, tocilizumab twice and dexamethasone.
         Story(
@@ -212,6 +219,7 @@ def _stories() -> list[Story]:
             ],
             doses=[
                 (11, "acetaminophen", 1000),
+                (12.5, "piperacillin_tazobactam", 4500),
                 (23, "tocilizumab", 578),
                 (31, "tocilizumab", 578),
                 (32, "dexamethasone", 10),
@@ -220,6 +228,7 @@ def _stories() -> list[Story]:
                 (50, "dexamethasone", 10),
             ],
             vitals_every_h=2,
+            workup=[(10.4, "blood_culture"), (22.5, "echocardiogram"), (30.2, "icu_transfer")],
         ),
         # Grade 4: BiPAP, escalating oxygen, methylprednisolone.
         Story(
@@ -472,7 +481,8 @@ class Command(BaseCommand):
     def _seed(self, accounts: dict[str, User]) -> None:
         wards = {
             ADULT_WARD: Ward.objects.create(name=ADULT_WARD, protocol="A"),
-            CHILD_WARD: Ward.objects.create(name=CHILD_WARD, protocol="B"),
+            # One ward reads labs in SI units, as a UK unit would (×10⁹/L, µmol/L).
+            CHILD_WARD: Ward.objects.create(name=CHILD_WARD, protocol="B", lab_units="SI"),
         }
         for ward in wards.values():
             # Pharmacists see every ward through their role; the others are assigned.
@@ -526,6 +536,9 @@ class Command(BaseCommand):
         for hour, drug, dose in story.doses:
             if hour < hours_so_far:
                 events.append((infusion + timedelta(hours=hour), "dose", (drug, dose)))
+        for hour, event in story.workup:
+            if hour < hours_so_far:
+                events.append((infusion + timedelta(hours=hour), "workup", event))
         events.sort(key=lambda event: event[0])
 
         for at, kind, payload in events:
@@ -553,6 +566,8 @@ class Command(BaseCommand):
                 )
             elif kind == "labs":
                 self._labs(episode, at, nurse, phase, rng)
+            elif kind == "workup":
+                services.workup_record(episode=episode, observed_at=at, by=nurse, event=payload)
             elif payload[0] in LIMITED_DRUGS:
                 # Through the dose limits, as a pharmacist-checked order would be.
                 drug, dose = payload
@@ -573,7 +588,7 @@ class Command(BaseCommand):
                     drug=drug,
                     dose_mg=Decimal(str(dose)),
                 )
-            if kind != "labs":
+            if kind not in ("labs", "workup"):
                 regrade(episode, at=at, trigger="new_data")
         stock_record(episode=episode, doses_on_site=story.toci_on_site, by=pharmacist)
         return episode
@@ -586,6 +601,14 @@ class Command(BaseCommand):
             "anc": rng.uniform(200, 900),
             "platelets": rng.uniform(40000, 120000),
             "alt": rng.uniform(20, 70),
+        }
+        # Tests of the wider catalogue draw from their own generator, so the
+        # demo's other numbers stay what they always were.
+        more = random.Random(f"{episode.patient.mrn} {at.isoformat()}")
+        values |= {
+            "hemoglobin": more.uniform(8.5, 12.5),
+            "fibrinogen": more.uniform(120, 260) if inflamed else more.uniform(220, 420),
+            "creatinine": more.uniform(0.6, 1.8),
         }
         for test, value in values.items():
             services.lab_record(

@@ -22,11 +22,13 @@ RECORD_TABLES = (
     "patients_neuroassessment",
     "patients_labresult",
     "patients_medicationadministration",
+    "patients_workupevent",
     # What was graded and advised, and what clinicians answered and decided.
     "grading_assessment",
     "grading_prompt",
     "grading_promptresponse",
     "grading_doseoverride",
+    "grading_doseconfirmation",
     "grading_doseverification",
     "grading_blockeddose",
     "grading_tocilizumabstock",
@@ -43,9 +45,11 @@ RECORD_TABLES = (
     "patients_neuroassessmentevent",
     "patients_labresultevent",
     "patients_medicationadministrationevent",
+    "patients_workupeventevent",
     "grading_promptevent",
     "grading_promptresponseevent",
     "grading_doseoverrideevent",
+    "grading_doseconfirmationevent",
     "grading_doseverificationevent",
     "grading_blockeddoseevent",
     "grading_tocilizumabstockevent",
@@ -86,8 +90,8 @@ def allow_truncate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grading", "0009_free_text_is_bounded"),
-        ("patients", "0010_free_text_is_bounded_and_oxygen_flow_r2"),
+        ("grading", "0010_free_text_is_bounded"),
+        ("patients", "0014_free_text_is_bounded_and_oxygen_flow_r2"),
         ("pghistory", "0007_auto_20250421_0444"),
     ]
 
