@@ -182,3 +182,17 @@ def test_a_username_too_long_for_any_account_gets_the_ordinary_answer(client, nu
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "username, password, message",
+    [
+        ("nu\x00rse", "guess", "Username: Null characters are not allowed."),
+        ("", "guess", "Username: This field is required."),
+        ("nurse", "", "Password: This field is required."),
+    ],
+)
+def test_a_sign_in_the_form_refuses_says_which_field(client, username, password, message):
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    assert response.status_code == 200
+    assert message in response.content.decode()
