@@ -210,16 +210,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # consumer keeps retrying (broker_connection_max_retries).
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# An unacknowledged task (its worker died) goes back on the queue after this
+# long. Every task is idempotent, so a task running longer than this and
+# delivered twice costs only the work.
+BROKER_VISIBILITY_TIMEOUT_SECONDS = env_int("BROKER_VISIBILITY_TIMEOUT_SECONDS", 5 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
     "socket_connect_timeout": 1,
     # A half-open connection (broker gone without closing it) must not hang a save.
     "socket_timeout": 5,
-    # An unacknowledged task (its worker died) goes back on the queue after
-    # this long; every task is idempotent, so a rare second run is harmless.
-    "visibility_timeout": 5 * 60,
-    # Look for such tasks every minute rather than every ~100 s.
-    "unacked_restore_interval": 60,
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS,
+    # Look for such tasks every minute (at most) rather than every ~100 s.
+    "unacked_restore_interval": min(60, BROKER_VISIBILITY_TIMEOUT_SECONDS),
     "unacked_restore_throttle": 1,
 }
 CELERY_TIMEZONE = "UTC"
