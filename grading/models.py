@@ -11,6 +11,13 @@ class AssessmentQuerySet(models.QuerySet):
         return self.order_by("-evaluated_at", "-pk")
 
 
+class AssessmentManager(models.Manager.from_queryset(AssessmentQuerySet)):
+    def get_queryset(self):
+        # The stored inputs are the whole chart the rules read: only a replay
+        # needs them (`.defer(None)` loads them).
+        return super().get_queryset().defer("inputs")
+
+
 class Assessment(models.Model):
     """One run of the rules over an episode's chart, kept so it can be replayed.
 
@@ -48,8 +55,11 @@ class Assessment(models.Model):
     neuro_due_at = models.DateTimeField(null=True, blank=True)
     # The rest of the evaluation (tocilizumab counters, open prompts) as shown then.
     details = models.JSONField(default=dict)
+    # The case the rules read (spec/grade-command.md JSON), so this assessment
+    # can be replayed with `manage.py grade --assessment N`; empty before r2.
+    inputs = models.JSONField(default=dict, blank=True)
 
-    objects = AssessmentQuerySet.as_manager()
+    objects = AssessmentManager()
 
     class Meta:
         ordering = ["-evaluated_at", "-pk"]

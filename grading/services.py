@@ -12,7 +12,7 @@ from patients.models import Episode
 from .models import Assessment
 from .prompt_services import sync_prompts
 from .rules import Snapshot, evaluate
-from .rules.case import evaluation_to_json
+from .rules.case import case_of, evaluation_to_json
 from .rules.evaluate import Evaluation
 from .snapshot import episode_snapshot
 
@@ -68,6 +68,7 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
             vitals_due_at=evaluation.due.vitals_at,
             neuro_due_at=evaluation.due.neuro_at,
             details=assessment_details(evaluation, snapshot),
+            inputs=case_of(snapshot),
         )
         previous = episode.assessments.filter(evaluated_at__lte=at).latest_first().first()
         changed = not candidate.same_result_as(previous)

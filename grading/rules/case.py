@@ -543,3 +543,72 @@ def evaluation_to_json(ev: Evaluation) -> dict:
         },
         "due": {"vitals_at": iso_z(ev.due.vitals_at), "neuro_at": iso_z(ev.due.neuro_at)},
     }
+
+
+def _number_out(value):
+    return None if value is None else (int(value) if float(value).is_integer() else float(value))
+
+
+def case_of(snapshot: Snapshot) -> dict:
+    """The case a snapshot was built from, in the JSON of spec/grade-command.md:
+    parse_case(case_of(s)) grades exactly as s does. Stored with each
+    assessment so it can be replayed (`manage.py grade --assessment N`)."""
+    s = snapshot
+    patient = {"age_years": s.age_years, "news2_scale": s.news2_scale}
+    if s.weight_kg is not None:
+        patient["weight_kg"] = _number_out(s.weight_kg)
+    if s.weight_at is not None:
+        patient["weight_at"] = iso_z(s.weight_at)
+    if s.weights:
+        patient["weights"] = [{"at": iso_z(w.at), "kg": _number_out(w.kg)} for w in s.weights]
+    case = {
+        "at": iso_z(s.at),
+        "protocol": s.protocol,
+        "patient": patient,
+        "vitals": [],
+        "neuro": [],
+        "medications": [],
+        "labs": [],
+        "events": [{"at": iso_z(e.at), "kind": e.kind} for e in s.events],
+        "settings": {f.name: getattr(s.settings, f.name) for f in fields(WardSettings)},
+    }
+    if s.infusion_at is not None:
+        case["infusion_at"] = iso_z(s.infusion_at)
+    for v in s.vitals:
+        entry = {"at": iso_z(v.at)}
+        for key in VITALS_RANGES:
+            if getattr(v, key) is not None:
+                entry[key] = _number_out(getattr(v, key))
+        if v.oxygen is not None:
+            entry["oxygen"] = {"device": v.oxygen.device}
+            if v.oxygen.flow_l_min is not None:
+                entry["oxygen"]["flow_l_min"] = _number_out(v.oxygen.flow_l_min)
+        if v.vasopressors is not None:
+            entry["vasopressors"] = list(v.vasopressors)
+        case["vitals"].append(entry)
+    for n in s.neuro:
+        case["neuro"].append(
+            {
+                "at": iso_z(n.at),
+                "tool": n.tool,
+                "score": n.score,
+                "consciousness": n.consciousness,
+                "seizure": n.seizure,
+                "motor_weakness": n.motor_weakness,
+                "cerebral_edema": n.cerebral_edema,
+                "excluded": sorted(n.excluded),
+            }
+        )
+    for m in s.medications:
+        entry = {"at": iso_z(m.at), "drug": m.drug}
+        if m.dose_mg is not None:
+            entry["dose_mg"] = _number_out(m.dose_mg)
+        if m.drug_class is not None:
+            entry["class"] = m.drug_class
+        case["medications"].append(entry)
+    for lab in s.labs:
+        entry = {"at": iso_z(lab.at), "test": lab.test, "value": _number_out(lab.value)}
+        if lab.uln is not None:
+            entry["uln"] = _number_out(lab.uln)
+        case["labs"].append(entry)
+    return case

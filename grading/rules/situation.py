@@ -149,4 +149,6 @@ def make(
         if SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(level):
             raise ValueError(f"{code} cannot be {severity}: it is at least {level}")
         level = severity
-    return Prompt(code, level, f"{text}. Source: {source}.", source, dose_text)
+    # "Protocol A source: ..." names itself; "Source: Protocol A source:" would stutter.
+    cited = source if source.startswith("Protocol ") else f"Source: {source}"
+    return Prompt(code, level, f"{text}. {cited}.", source, dose_text)

@@ -20,11 +20,17 @@ def grade_badge(kind: str, grade: int | None, maximum: int | None = None, acuity
         "kind": kind,
         "grade": grade,
         "css": "0-unwell" if unwell_zero else grade,
-        "words": f"not {kind}: see acuity {acuity}"
+        "words": _unwell_zero_words(kind, acuity)
         if unwell_zero
         else GRADE_WORDS.get(grade, "not graded yet"),
         "maximum": maximum,
     }
+
+
+def _unwell_zero_words(kind: str, acuity: int) -> str:
+    # CRS 0 in shock without fever is "not CRS", which is the point; ICANS 0
+    # beside a high acuity only needs to say the patient is not calm.
+    return f"not CRS: see acuity {acuity}" if kind == "CRS" else f"none · acuity {acuity}"
 
 
 @register.filter

@@ -1,11 +1,13 @@
 """The unit board and the trajectory page in a real Chromium, under the CSP."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from grading.board_views import POLL_SECONDS
 from patients import services as chart
@@ -134,7 +136,9 @@ def test_a_patient_charted_worse_rises_to_the_top_of_the_board_within_one_refres
         timeout=(POLL_SECONDS + 5) * 1000,
     )
     top = page.locator("#board-cards .card-slot").first.locator(".board-card")
-    assert "is-rising" in top.get_attribute("class")
+    # htmx settles a swapped card's attributes a moment after its content.
+    expect(top).to_have_class(re.compile(r"\bis-rising\b"))
+    expect(top).to_have_class(re.compile(r"\bedge-3\b"))
     assert "Grade up" in top.inner_text() and "Norepinephrine" in top.inner_text()
     # Only the card that changed was swapped: the others are the same nodes.
     assert untouched.evaluate("node => node.isConnected")

@@ -76,7 +76,7 @@ def test_a_fever_raises_the_infection_workup(protocol, words):
     found = open_prompts(vitals(temp=38.0), protocol=protocol)["infection_workup"]
     assert words in found.text
     assert found.severity == "high"
-    assert f"Source: Protocol {protocol} source: guideline summary" in found.text
+    assert f". Protocol {protocol} source: guideline summary" in found.text
 
 
 @pytest.mark.parametrize(
@@ -572,4 +572,5 @@ def test_prompts_come_most_severe_first():
 def test_every_prompt_text_cites_its_source():
     chart = (GRADE_4, neuro(3), lab("anc", 500), *toci(10), drug("dexamethasone", 2, 10))
     for found in evaluate(snapshot(*chart)).prompts:
-        assert found.source and found.text.endswith(f"Source: {found.source}.")
+        assert found.source and found.text.endswith(f"{found.source}.")
+        assert "Source: Protocol" not in found.text

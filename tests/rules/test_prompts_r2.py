@@ -633,7 +633,7 @@ def test_every_prompt_names_its_sources_as_section_12_does(protocol):
             assert not any(bad in words.lower() for bad in NOT_SHOWN), (prompt.code, words)
         # The chart stores the source and the dose in 200 characters.
         assert len(prompt.source) <= 200 and len(prompt.dose_text or "") <= 200, prompt.code
-        assert prompt.text.endswith(f"Source: {prompt.source}.")
+        assert prompt.text.endswith(f"{prompt.source}.")
 
 
 def _strings(value):

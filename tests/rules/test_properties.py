@@ -1,5 +1,6 @@
 """Properties that must hold for any chart, checked with hypothesis."""
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from grading.rules import (
     grade_icans,
     tocilizumab_status,
 )
+from grading.rules.case import case_of, evaluation_to_json, parse_case
 from grading.rules.circulation import running_vasopressors
 from grading.rules.fever import fever_status
 from grading.rules.icans import domains
@@ -224,3 +226,11 @@ def test_the_trajectory_agrees_with_the_grade_at_each_time(chart):
     assert history[-1] == (chart.at, grade_crs(chart).grade)
     for moment, grade in history:
         assert grade == grade_crs(replace(chart, at=moment)).grade
+
+
+@settings(max_examples=150, deadline=None)
+@given(chart=charts())
+def test_a_snapshot_replays_from_its_case_exactly(chart):
+    """What an assessment stores (case_of) grades exactly as the chart did."""
+    replayed = parse_case(json.loads(json.dumps(case_of(chart))))
+    assert evaluation_to_json(evaluate(replayed)) == evaluation_to_json(evaluate(chart))

@@ -6,6 +6,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from grading.models import Assessment
+from grading.replay import replay
 from grading.rules import evaluate
 from grading.rules.case import CaseError, evaluation_to_json, load_cases
 
@@ -20,9 +22,23 @@ class Command(BaseCommand):
     stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
-        parser.add_argument("case", help="path of a JSON case file, or '-' for standard input")
+        parser.add_argument(
+            "case", nargs="?", help="path of a JSON case file, or '-' for standard input"
+        )
+        parser.add_argument(
+            "--assessment",
+            type=int,
+            metavar="N",
+            help="replay stored assessment N from its stored inputs and say whether"
+            " today's rules agree (needs the database)",
+        )
 
-    def handle(self, *args, case, **options):
+    def handle(self, *args, case=None, assessment=None, **options):
+        if assessment is not None:
+            return self._replay(assessment)
+        if case is None:
+            self.stderr.write("error: give a case file, '-', or --assessment N")
+            raise SystemExit(2)
         try:
             text = self._read(case, options.get("stdin") or sys.stdin)
             snapshots, is_batch = load_cases(text)
@@ -33,6 +49,18 @@ class Command(BaseCommand):
         results = [evaluation_to_json(evaluate(snapshot)) for snapshot in snapshots]
         output = results if is_batch else results[0]
         self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
+
+    def _replay(self, pk: int) -> None:
+        stored = Assessment.objects.defer(None).filter(pk=pk).first()
+        if stored is None:
+            self.stderr.write(f"error: --assessment: no assessment {pk}")
+            raise SystemExit(2)
+        try:
+            result = replay(stored)
+        except (ValueError, CaseError) as error:
+            self.stderr.write(f"error: --assessment: {error}")
+            raise SystemExit(2) from None
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
 
     def _read(self, case: str, stdin) -> str:
         if case == "-":
