@@ -90,7 +90,7 @@ def allow_truncate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grading", "0010_free_text_is_bounded"),
+        ("grading", "0011_free_text_is_bounded"),
         ("patients", "0014_free_text_is_bounded_and_oxygen_flow_r2"),
         ("pghistory", "0007_auto_20250421_0444"),
     ]

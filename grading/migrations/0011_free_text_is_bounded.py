@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grading', '0009_dose_confirmations_late_entries_and_stock_use'),
+        ('grading', '0010_assessments_keep_their_inputs'),
     ]
 
     operations = [
