@@ -8,6 +8,7 @@ PHARMACIST = "pharmacist"
 MAY_OVERRIDE_DOSE_BLOCKS = (PHYSICIAN, PHARMACIST)
 # clinical-rules section 4 (r2): a physician changes a ward's or an episode's protocol.
 MAY_CHANGE_PROTOCOL = (PHYSICIAN,)
+MAY_CHANGE_NEWS2_SCALE = (PHYSICIAN,)
 
 
 def has_role(user, *roles: str) -> bool:

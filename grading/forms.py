@@ -243,3 +243,24 @@ class EpisodeProtocolForm(forms.Form):
 
     protocol = _protocol_choice("This episode follows")
     reason = _protocol_reason()
+
+
+class News2ScaleForm(forms.Form):
+    """A patient's NEWS2 SpO2 scale, by a physician (clinical-rules section 9)."""
+
+    scale = forms.TypedChoiceField(
+        label="NEWS2 SpO2 scale",
+        choices=Episode.NEWS2_SCALES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose SpO2 scale 1 or 2."},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=PROTOCOL_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": PROTOCOL_REASON_MAX}),
+        error_messages={
+            "required": "Say why the scale changes: it is kept in the audit trail.",
+            "max_length": f"Keep the reason to {PROTOCOL_REASON_MAX} characters.",
+        },
+    )

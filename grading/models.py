@@ -398,6 +398,32 @@ PROTOCOL_REASON_MAX = 500
 
 
 @pghistory.track()
+class News2ScaleChange(models.Model):
+    """A physician switched a patient's NEWS2 SpO2 scale: by whom, when, why
+    (clinical-rules section 9: scale 2 for hypercapnic respiratory failure)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="news2_changes")
+    scale = models.PositiveSmallIntegerField()
+    previous = models.PositiveSmallIntegerField()
+    reason = models.TextField(max_length=PROTOCOL_REASON_MAX)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="news2_change_says_why"),
+            models.CheckConstraint(
+                condition=models.Q(scale__in=(1, 2), previous__in=(1, 2)),
+                name="news2_scale_1_or_2",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.episode}: NEWS2 SpO2 scale {self.previous} → {self.scale}"
+
+
+@pghistory.track()
 class EpisodeProtocolChange(models.Model):
     """One episode moved to another protocol: by whom, when and why.
 

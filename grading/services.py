@@ -13,6 +13,7 @@ from .models import Assessment
 from .prompt_services import sync_prompts
 from .rules import Snapshot, evaluate
 from .rules.case import case_of, evaluation_to_json
+from .rules.catalogue import RULES
 from .rules.evaluate import Evaluation
 from .snapshot import episode_snapshot
 
@@ -23,6 +24,17 @@ def assessment_details(evaluation: Evaluation, snapshot: Snapshot) -> dict:
     """What the screens show beside the grades: the `manage.py grade` output,
     plus the words of NEWS2 and the due times with their intervals."""
     details = evaluation_to_json(evaluation)
+    for kind, grade in (("crs", evaluation.crs), ("icans", evaluation.icans)):
+        # Each reason with the rule that produced it and its source ("why?").
+        details[kind]["why"] = [
+            {
+                "rule": rule,
+                "title": RULES[rule].title,
+                "source": RULES[rule].source,
+                "reason": reason,
+            }
+            for rule, reason in grade.why()
+        ]
     details["news2"]["reason"] = evaluation.news2.reason
     details["news2"]["missing_words"] = list(evaluation.news2.missing_words)
     details["due"]["vitals_reason"] = evaluation.due.vitals_reason

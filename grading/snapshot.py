@@ -137,6 +137,7 @@ def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
         weights=weights,
         infusion_at=episode.infusion_at,
         protocol=episode.protocol,
+        news2_scale=episode.news2_scale,
         vitals=tuple(vitals_entry(v) for v in rows(VitalsSet).prefetch_related("vasopressors")),
         neuro=tuple(neuro_entry(n) for n in rows(NeuroAssessment)),
         medications=tuple(medication_entry(m) for m in rows(MedicationAdministration)),

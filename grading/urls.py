@@ -4,6 +4,7 @@ from . import (
     audit_views,
     board_views,
     dose_views,
+    news2_views,
     prompt_views,
     protocol_views,
     trajectory_views,
@@ -55,5 +56,10 @@ urlpatterns = [
         "patients/<int:patient_id>/protocol/",
         protocol_views.episode_protocol,
         name="episode_protocol",
+    ),
+    path(
+        "patients/<int:patient_id>/news2-scale/",
+        news2_views.episode_news2_scale,
+        name="episode_news2_scale",
     ),
 ]

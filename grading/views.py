@@ -105,6 +105,8 @@ def _panel(patient, episode, latest_two) -> dict:
         "patient": patient,
         "episode": episode,
         "status": status,
+        # The chart rows the grades were drawn from, for "why?".
+        "used_rows": list(selectors.chart_rows(current.inputs_used).values()) if current else [],
         "current": current,
         "rose": selectors.grades_rose(current, previous),
         "pending": bool(episode and episode.is_active and selectors.regrade_pending(episode)),

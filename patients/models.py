@@ -235,6 +235,13 @@ class Episode(models.Model):
     # (clinical-rules section 4, r2): limits count every dose under one protocol.
     # Changed only through the audited protocol services, never in a form.
     protocol = models.CharField(max_length=8, choices=Ward.PROTOCOLS, editable=False)
+    # RCP NEWS2 2017 SpO2 scale; a physician switches a patient to scale 2 for
+    # hypercapnic respiratory failure (clinical-rules section 9), audited.
+    NEWS2_SCALES = [
+        (1, "Scale 1"),
+        (2, "Scale 2: hypercapnic respiratory failure (target SpO2 88-92 %)"),
+    ]
+    news2_scale = models.PositiveSmallIntegerField(choices=NEWS2_SCALES, default=1, editable=False)
     # Bumped by every chart write; the regrade sweep compares it with
     # graded_through to find charts whose regrade never ran (broker down).
     chart_changed_at = models.DateTimeField(default=timezone.now)

@@ -47,6 +47,7 @@ MATRIX = [
     ("patient_detail", "patient", READ_PATIENT, GET_ONLY),
     ("patient_history", "patient", CLINICIAN_READ, GET_ONLY),
     ("episode_protocol", "patient", READ_PATIENT, PHYSICIAN_WRITE),
+    ("episode_news2_scale", "patient", READ_PATIENT, PHYSICIAN_WRITE),
     ("trajectory", "patient", READ_PATIENT, GET_ONLY),
     ("patient_downtime", "patient", READ_PATIENT, GET_ONLY),
     ("grade_panel", "patient", READ_PATIENT, GET_ONLY),

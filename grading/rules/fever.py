@@ -102,6 +102,7 @@ class FeverStatus:
     reasons: tuple[str, ...]
     used: tuple[str, ...]
     course: CrsCourse
+    rules: tuple[str, ...] = ()  # the rule id behind each reason (rules/catalogue.py)
 
     @property
     def met(self) -> bool:
@@ -116,26 +117,39 @@ def fever_status(snapshot: Snapshot) -> FeverStatus:
     exemption = fever_exemption(snapshot, course)
     if fever is not None:
         reason = f"Fever {celsius(fever.temperature_c)} at {clock(fever.at, at)}"
-        return FeverStatus(fever, exemption, (reason,), refs(fever), course)
+        return FeverStatus(fever, exemption, (reason,), refs(fever), course, ("crs.fever",))
 
-    reasons = [f"No fever (≥ {FEVER_FROM_C:.1f} °C) in {window}{_highest(snapshot)}"]
+    why = [("crs.fever", f"No fever (≥ {FEVER_FROM_C:.1f} °C) in {window}{_highest(snapshot)}")]
     if course.status == "resolved":
-        reasons.append(
-            f"CRS that began {clock(course.onset_at, at)} resolved {clock(course.resolved_at, at)};"
-            " a new fever is needed to grade CRS again"
+        why.append(
+            (
+                "crs.course",
+                f"CRS that began {clock(course.onset_at, at)} resolved"
+                f" {clock(course.resolved_at, at)}; a new fever is needed to grade CRS again",
+            )
         )
-    reasons.extend(_before_infusion(snapshot))
+    why.extend(("crs.fever", reason) for reason in _before_infusion(snapshot))
     used: tuple[str, ...] = ()
     if exemption is not None:
         first, drug = exemption
-        reasons.append(
-            f"Fever not required while this CRS is active: fever {celsius(first.temperature_c)}"
-            f" at {clock(first.at, at)}, then {drug.drug} at {clock(drug.at, at)} (after"
-            " antipyretic or anti-cytokine therapy CRS is graded on hypotension and hypoxia;"
-            " ASTCT 2019)"
+        why.append(
+            (
+                "crs.exemption",
+                f"Fever not required while this CRS is active: fever"
+                f" {celsius(first.temperature_c)} at {clock(first.at, at)}, then {drug.drug} at"
+                f" {clock(drug.at, at)} (after antipyretic or anti-cytokine therapy CRS is graded"
+                " on hypotension and hypoxia; ASTCT 2019)",
+            )
         )
         used = refs(first, drug)
-    return FeverStatus(None, exemption, tuple(reasons), used, course)
+    return FeverStatus(
+        None,
+        exemption,
+        tuple(reason for _, reason in why),
+        used,
+        course,
+        tuple(rule for rule, _ in why),
+    )
 
 
 def _highest(snapshot: Snapshot) -> str:

@@ -107,18 +107,25 @@ def grade_icans(snapshot: Snapshot) -> Grade:
     never grades ICANS."""
     after_infusion = [entry for entry in snapshot.neuro if snapshot.since(entry.at)]
     if not after_infusion:
-        return Grade(0, ("No ICE/CAPD assessment since the infusion",), ())
+        return Grade(0, ("No ICE/CAPD assessment since the infusion",), (), ("icans.assessment",))
     entry = after_infusion[-1]
     found = domains(entry)
     counted = {name: f for name, f in found.items() if name not in entry.excluded}
     grade = max((f.grade for f in counted.values()), default=0)
-    reasons = [f.reason for f in counted.values() if f.grade > 0]
-    reasons += [
-        f"{found[name].reason}: not counted (attributed to another cause)"
+    why = [(f"icans.{name}", f.reason) for name, f in counted.items() if f.grade > 0]
+    why += [
+        ("icans.excluded", f"{found[name].reason}: not counted (attributed to another cause)")
         for name in found
         if name in entry.excluded
     ]
-    if grade == 0 and not reasons:
+    if grade == 0 and not why:
         tool = f"ICE score {entry.score}" if entry.tool == "ICE" else f"CAPD {entry.score}"
-        reasons.append(f"{tool}, alert, no other finding at {clock(entry.at, snapshot.at)}")
-    return Grade(grade, tuple(reasons), refs(entry))
+        why.append(
+            ("icans.score", f"{tool}, alert, no other finding at {clock(entry.at, snapshot.at)}")
+        )
+    return Grade(
+        grade,
+        tuple(reason for _, reason in why),
+        refs(entry),
+        tuple(rule for rule, _ in why),
+    )

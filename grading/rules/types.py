@@ -296,6 +296,11 @@ class Grade:
     grade: int
     reasons: tuple[str, ...]
     used: tuple[str, ...]  # refs of the chart rows that determined the grade
+    rules: tuple[str, ...] = ()  # the rule id behind each reason (rules/catalogue.py)
+
+    def why(self) -> tuple[tuple[str, str], ...]:
+        """(rule id, reason) pairs."""
+        return tuple(zip(self.rules, self.reasons, strict=True))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from grading import services
@@ -73,3 +74,15 @@ def test_what_cannot_be_replayed_exits_2_naming_why(graded, capsys, pk, words):
         call_command("grade", assessment=pk, stderr=err)
     assert exit_.value.code == 2
     assert words in err.getvalue()
+
+
+def test_every_reason_on_the_grade_panel_answers_why(client, physician, graded):
+    client.force_login(physician)
+    panel = client.get(reverse("grade_panel", args=[graded.episode.patient_id])).content.decode()
+    assert panel.count("<summary>why?</summary>") == len(graded.crs_reasons) + len(
+        graded.icans_reasons
+    )
+    assert "Rule <code>crs.circulation</code>" in panel
+    assert "ASTCT 2019 (Lee et al.), table 2" in panel
+    # The chart rows the grades were drawn from, in words.
+    assert "Chart rows these grades used" in panel and "norepinephrine" in panel.lower()

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from grading.rules import WardSettings, evaluate, grade_crs
+from grading.rules.catalogue import RULES
 from grading.rules.course import crs_course
 
 from .chart import INFUSION, ago, drug, snapshot, vitals
@@ -189,3 +190,25 @@ def test_a_set_without_temperature_is_not_quiet():
         vitals(at=ago(hours=2), temp=None, sbp=120, dbp=70),
     )
     assert course(*chart).status == "active"
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        pytest.param((vitals(temp=FEVER, sbp=85, dbp=50),), id="fever-hypotension"),
+        pytest.param((vitals(temp=37.0, pressors=("norepinephrine",)),), id="afebrile-shock"),
+        pytest.param(
+            (vitals(at=ago(hours=20), temp=FEVER), drug("acetaminophen", 19), quiet(0)),
+            id="exemption",
+        ),
+        pytest.param((vitals(at=ago(hours=40), temp=FEVER), quiet(39), quiet(0)), id="resolved"),
+    ],
+)
+def test_every_reason_names_a_rule_with_a_source(chart):
+    """Clinical-rules §12 and DESIGN: every grade explains itself, each reason
+    with the rule that produced it and where that rule comes from."""
+    result = evaluate(snapshot(*chart))
+    for grade in (result.crs, result.icans):
+        assert len(grade.rules) == len(grade.reasons) > 0
+        for rule, _reason in grade.why():
+            assert RULES[rule].source
