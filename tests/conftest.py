@@ -43,7 +43,7 @@ def regrade_in_process():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Transactional tests empty the tables with TRUNCATE after each test, which
-    the record tables refuse (grading migration 0012) unless the database says
+    the record tables refuse (grading migration 0013) unless the database says
     otherwise: the test database, and only it, does."""
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":

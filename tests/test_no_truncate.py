@@ -1,5 +1,5 @@
 """PostgreSQL itself refuses TRUNCATE on the clinical record and its audit
-trail: DELETE triggers do not fire for it (grading migration 0012)."""
+trail: DELETE triggers do not fire for it (grading migration 0013)."""
 
 from datetime import timedelta
 

@@ -23,7 +23,7 @@ class AddConstraintForNewRows(migrations.AddConstraint):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0013_workup_events_and_unrecorded_support'),
+        ('patients', '0014_news2_spo2_scale_per_patient'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

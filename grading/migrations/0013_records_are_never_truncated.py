@@ -34,6 +34,7 @@ RECORD_TABLES = (
     "grading_tocilizumabstock",
     "grading_protocolchange",
     "grading_episodeprotocolchange",
+    "grading_news2scalechange",
     # The audit trail (django-pghistory).
     "pghistory_context",
     "patients_wardevent",
@@ -54,6 +55,7 @@ RECORD_TABLES = (
     "grading_blockeddoseevent",
     "grading_tocilizumabstockevent",
     "grading_episodeprotocolchangeevent",
+    "grading_news2scalechangeevent",
 )
 
 FUNCTION = """
@@ -90,8 +92,8 @@ def allow_truncate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grading", "0011_free_text_is_bounded"),
-        ("patients", "0014_free_text_is_bounded_and_oxygen_flow_r2"),
+        ("grading", "0012_free_text_is_bounded"),
+        ("patients", "0015_free_text_is_bounded_and_oxygen_flow_r2"),
         ("pghistory", "0007_auto_20250421_0444"),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grading', '0010_assessments_keep_their_inputs'),
+        ('grading', '0011_news2_spo2_scale_per_patient'),
     ]
 
     operations = [
