@@ -42,7 +42,7 @@ def _live(episode, code):
 def test_a_regrade_raises_the_prompt_with_its_dose_and_source(grade_2):
     prompt = _live(grade_2, "tocilizumab_indicated").get()
     assert prompt.state == "open"
-    assert "640 mg" in prompt.text and "Source:" in prompt.text
+    assert "640 mg" in prompt.text and prompt.text.endswith(f"{prompt.source}.")
     assert prompt.source
 
 
