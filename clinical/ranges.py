@@ -28,6 +28,9 @@ WEIGHT_KG = Range(0.5, 350, "kg")
 ICE_SCORE = Range(0, 10, "points")
 CAPD_SCORE = Range(0, 32, "points")
 
+# Reasons, notes and the name of an "other" drug: a sentence, not a letter.
+FREE_TEXT_MAX = 500
+
 # An observation may be timed at most this far ahead of the clock (tablet
 # clocks drift); anything later is a typing error.
 FUTURE_TOLERANCE_MINUTES = 5

@@ -41,7 +41,10 @@ class IdleTimeoutMiddleware:
 
     def _to_login(self, request, **flags):
         if getattr(request, "htmx", False):
-            page = urlparse(request.htmx.current_url or "/").path
+            try:
+                page = urlparse(request.htmx.current_url or "/").path
+            except ValueError:  # the header is the browser's word, not ours: "http://[x"
+                page = "/"
             return HttpResponseClientRedirect(login_url(page, **flags))
         page = request.get_full_path() if request.method == "GET" else request.path
         return redirect(login_url(page, **flags))

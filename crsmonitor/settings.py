@@ -203,6 +203,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A save publishes its regrade once and moves on: with the broker down the
+# nurse must not wait for kombu's reconnect loop (about 6 s a save by
+# default). The chart row is committed first and the sweep regrades it, so a
+# lost publish costs minutes of grading, never an entry. The worker's own
+# consumer keeps retrying (broker_connection_max_retries).
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# An unacknowledged task (its worker died) goes back on the queue after this
+# long. Every task is idempotent, so a task running longer than this and
+# delivered twice costs only the work.
+BROKER_VISIBILITY_TIMEOUT_SECONDS = env_int("BROKER_VISIBILITY_TIMEOUT_SECONDS", 5 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 0,
+    "socket_connect_timeout": 1,
+    # A half-open connection (broker gone without closing it) must not hang a save.
+    "socket_timeout": 5,
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS,
+    # Look for such tasks every minute (at most) rather than every ~100 s.
+    "unacked_restore_interval": min(60, BROKER_VISIBILITY_TIMEOUT_SECONDS),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # ASTCT grading at least every 12 hours (seed 001, clinical-rules section 7).

@@ -54,7 +54,8 @@ def _cards_held(request) -> dict[int, str]:
     held = {}
     for item in request.GET.getlist("have"):
         pk, _, version = item.partition(":")
-        if pk.isdigit():
+        # str.isdigit() also passes "²" and 5000-digit strings, which int() refuses.
+        if pk.isascii() and pk.isdigit() and len(pk) <= 18:
             held[int(pk)] = version
     return held
 

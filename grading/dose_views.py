@@ -137,7 +137,10 @@ def pharmacy_queue(request):
     return render(
         request,
         "grading/pharmacy_queue.html",
-        {"episodes": selectors.pharmacy_rows(), "may_verify": has_role(request.user, PHARMACIST)},
+        {
+            "episodes": selectors.pharmacy_rows(request.user),
+            "may_verify": has_role(request.user, PHARMACIST),
+        },
     )
 
 

@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from clinical import ranges
 from clinical.vocabulary import ROUTES, known_drug_named
 from patients.forms import FORM_OUT_OF_DATE, DrugForm
 from patients.models import Episode
@@ -35,7 +36,10 @@ class DoseCheckFields(forms.Form):
     override_reason = forms.CharField(
         label="Override reason",
         required=False,
-        max_length=500,
+        max_length=ranges.FREE_TEXT_MAX,
+        error_messages={
+            "max_length": f"Keep the override reason to {ranges.FREE_TEXT_MAX} characters."
+        },
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Only to chart a dose a limit blocks: physicians and pharmacists,"
         " or anyone charting a dose already given.",
@@ -47,7 +51,13 @@ class DoseCheckFields(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     confirm_reason = forms.CharField(
-        label="Why it is given", required=False, max_length=500, widget=forms.TextInput
+        label="Why it is given",
+        required=False,
+        max_length=ranges.FREE_TEXT_MAX,
+        error_messages={
+            "max_length": f"Keep why it is given to {ranges.FREE_TEXT_MAX} characters."
+        },
+        widget=forms.TextInput,
     )
 
     def check_answers(self) -> dict:
@@ -135,6 +145,20 @@ class PromptResponseForm(forms.ModelForm):
         model = PromptResponse
         fields = ["response", "reason"]
         widgets = {"response": forms.RadioSelect, "reason": forms.TextInput}
+        error_messages = {
+            "response": {
+                "required": "Choose an answer.",
+                "invalid_choice": "Choose one of the answers.",
+            },
+            "reason": {"max_length": f"Keep the reason to {ranges.FREE_TEXT_MAX} characters."},
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The same rule as the not_indicated_says_why constraint, said on the field.
+        if cleaned.get("response") == "not_indicated" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why it is not indicated.")
+        return cleaned
 
 
 class StockForm(forms.Form):

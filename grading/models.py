@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from patients.models import Episode, MedicationAdministration, Patient, Ward
+from patients.models import Episode, MedicationAdministration, Patient, Ward, free_text
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -224,7 +224,7 @@ class PromptResponse(models.Model):
 
     prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="responses")
     response = models.CharField(max_length=16, choices=RESPONSES)
-    reason = models.TextField(blank=True)
+    reason = free_text(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     # The raising grade when answered: "not indicated" holds for that grade only.
@@ -251,7 +251,7 @@ class DoseOverride(models.Model):
         MedicationAdministration, on_delete=models.PROTECT, related_name="override"
     )
     blocked_because = models.JSONField()
-    reason = models.TextField()
+    reason = free_text()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     # Charted after the fact: a dose already given that a limit would have
@@ -279,7 +279,7 @@ class DoseConfirmation(models.Model):
     confirmed = models.JSONField(default=list)  # codes, e.g. ["child_steroid"]
     warnings = models.JSONField(default=list)  # codes, e.g. ["off_label_age"]
     words = models.JSONField(default=list)  # what was shown, as it read
-    reason = models.TextField(blank=True)
+    reason = free_text(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 

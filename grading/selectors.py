@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
+from patients import access
 from patients.models import (
     Episode,
     LabResult,
@@ -333,8 +334,9 @@ def _pharmacy_work(episode: Episode) -> PharmacyWork:
     return PharmacyWork(len(overrides) + len(blocks), len(unverified), warnings)
 
 
-def pharmacy_rows(at: datetime | None = None) -> list[Episode]:
-    """Every active episode with `.doses` (a DoseSummary), `.recent_doses`,
+def pharmacy_rows(user, at: datetime | None = None) -> list[Episode]:
+    """Every active episode this user may see (their wards; every ward for a
+    pharmacist) with `.doses` (a DoseSummary), `.recent_doses`,
     `.recent_blocks` and `.work`, the patients with most to do first: a fixed
     number of queries however many patients.
 
@@ -345,6 +347,7 @@ def pharmacy_rows(at: datetime | None = None) -> list[Episode]:
     since = at - timedelta(hours=72)
     episodes = list(
         Episode.objects.active()
+        .filter(patient__in=access.visible_patients(user))
         .select_related("patient__ward")
         .prefetch_related(
             Prefetch(

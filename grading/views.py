@@ -1,4 +1,5 @@
 from django.db.models import Max
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,10 +18,15 @@ from .workup import workup_checklists
 
 
 def back(request, default: str):
-    """Redirect to the page the form came from (`next`), if it is one of ours."""
+    """Redirect to the page the form came from (`next`), if it is a path of ours.
+
+    Only a path: redirect() would read "foo" as a URL name and fail to reverse it.
+    """
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
     return redirect(default)
 
 

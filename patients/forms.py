@@ -68,6 +68,7 @@ def _name_the_field(field: forms.Field, label: str) -> None:
         "max_digits": f"{label} has too many digits.",
         "max_whole_digits": f"{label} has too many digits.",
         "max_decimal_places": f"{label} takes one decimal place at most, e.g. 38.5.",
+        "max_length": f"{label} takes at most %(limit_value)d characters (it has %(show_value)d).",
     }
     if isinstance(field, forms.IntegerField):
         messages["invalid"] = f"{label} must be a whole number, e.g. 88."
@@ -709,12 +710,22 @@ class EnteredInErrorForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose why this entry is wrong."},
     )
-    detail = forms.CharField(label="Details", required=False, max_length=500)
+    detail = forms.CharField(
+        label="Details",
+        required=False,
+        max_length=ranges.FREE_TEXT_MAX,
+        error_messages={"max_length": f"Keep the details to {ranges.FREE_TEXT_MAX} characters."},
+    )
 
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("reason") == "Other" and not cleaned.get("detail", "").strip():
             self.add_error("detail", "Say why this entry is wrong.")
+        elif "reason" in cleaned and "detail" in cleaned:
+            # The reason chosen goes in front of the details, within the same bound.
+            room = ranges.FREE_TEXT_MAX - (len(self.full_reason) - len(cleaned["detail"].strip()))
+            if len(self.full_reason) > ranges.FREE_TEXT_MAX:
+                self.add_error("detail", f"Keep the details to {room} characters.")
         return cleaned
 
     @property

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -21,6 +21,20 @@ from django.utils.functional import cached_property
 
 from clinical import labs as lab_catalogue
 from clinical import ranges, vocabulary
+
+
+def free_text(*args, **kwargs) -> models.TextField:
+    """A reason or note: at most ranges.FREE_TEXT_MAX characters (clinical-rules section 1).
+
+    A TextField's max_length only sizes the form's box; the validator makes
+    full_clean() refuse a longer text too.
+    """
+    return models.TextField(
+        *args,
+        max_length=ranges.FREE_TEXT_MAX,
+        validators=[MaxLengthValidator(ranges.FREE_TEXT_MAX)],
+        **kwargs,
+    )
 
 
 def _choices(vocab):
@@ -360,6 +374,16 @@ class WeightMeasurement(ChartEntry):
         return f"{self.weight_kg} kg at {self.observed_at:%Y-%m-%d %H:%M}"
 
 
+ROOM_AIR_HAS_NO_FLOW = (
+    "Room air has no oxygen flow: leave the flow empty, or choose the oxygen device in use."
+)
+NASAL_CANNULA_NEEDS_FLOW = (
+    "Oxygen flow is required for a nasal cannula, above 0 L/min: it decides the grade."
+)
+FLOW_ABOVE_ZERO = "Oxygen flow must be above 0 L/min, or empty if not known."
+FLOW_NEEDS_DEVICE = "An oxygen flow needs the oxygen device it runs through."
+
+
 @pghistory.track()
 class VitalsSet(ChartEntry):
     temperature_c = models.DecimalField(
@@ -423,18 +447,32 @@ class VitalsSet(ChartEntry):
                 name="vitals_systolic_above_diastolic",
                 violation_error_message="Systolic BP must be higher than diastolic BP.",
             ),
-            # clinical-rules section 1: a flow of 0 or none only on room air.
+            # clinical-rules section 1 (r2) and 13.7: room air has no flow (0 or
+            # none); a nasal cannula needs its flow, which decides grade 2 or 3;
+            # any other device may leave it empty, but a flow given is above 0.
             models.CheckConstraint(
-                condition=Q(oxygen_device__in=["room_air", ""]) | Q(oxygen_flow_l_min__gt=0),
-                name="vitals_flow_unless_room_air",
-                violation_error_message=(
-                    "Oxygen flow must be above 0 L/min unless the patient is on room air."
-                ),
+                condition=~Q(oxygen_device="room_air")
+                | Q(oxygen_flow_l_min__isnull=True)
+                | Q(oxygen_flow_l_min=0),
+                name="vitals_room_air_has_no_flow",
+                violation_error_message=ROOM_AIR_HAS_NO_FLOW,
+            ),
+            models.CheckConstraint(
+                condition=Q(oxygen_device="room_air")
+                | Q(oxygen_flow_l_min__isnull=True)
+                | Q(oxygen_flow_l_min__gt=0),
+                name="vitals_flow_above_zero_unless_room_air",
+                violation_error_message=FLOW_ABOVE_ZERO,
+            ),
+            models.CheckConstraint(
+                condition=~Q(oxygen_device="nasal_cannula") | Q(oxygen_flow_l_min__isnull=False),
+                name="vitals_nasal_cannula_has_flow",
+                violation_error_message=NASAL_CANNULA_NEEDS_FLOW,
             ),
             models.CheckConstraint(
                 condition=~Q(oxygen_device="") | Q(oxygen_flow_l_min__isnull=True),
                 name="vitals_flow_needs_device",
-                violation_error_message="An oxygen flow needs the oxygen device it runs through.",
+                violation_error_message=FLOW_NEEDS_DEVICE,
             ),
             ChartEntry.error_constraint("vitals_error_complete"),
         ]
@@ -448,15 +486,18 @@ class VitalsSet(ChartEntry):
         if self.systolic is not None and self.diastolic is not None:
             if self.systolic <= self.diastolic:
                 errors["systolic"] = "Systolic BP must be higher than diastolic BP."
+        flow = self.oxygen_flow_l_min
         if not self.oxygen_device:
-            if self.oxygen_flow_l_min is not None:
-                errors["oxygen_flow_l_min"] = (
-                    "An oxygen flow needs the oxygen device it runs through."
-                )
-        elif self.oxygen_device != "room_air" and not self.oxygen_flow_l_min:
-            errors["oxygen_flow_l_min"] = (
-                "Oxygen flow must be above 0 L/min unless the patient is on room air."
-            )
+            if flow is not None:
+                errors["oxygen_flow_l_min"] = FLOW_NEEDS_DEVICE
+        elif self.oxygen_device == "room_air":
+            if flow:
+                errors["oxygen_flow_l_min"] = ROOM_AIR_HAS_NO_FLOW
+        elif self.oxygen_device == "nasal_cannula":
+            if not flow:
+                errors["oxygen_flow_l_min"] = NASAL_CANNULA_NEEDS_FLOW
+        elif flow is not None and flow <= 0:
+            errors["oxygen_flow_l_min"] = FLOW_ABOVE_ZERO
         if errors:
             raise ValidationError(errors)
 
@@ -552,7 +593,7 @@ class NeuroAssessment(ChartEntry):
     excluded_domains = models.JSONField(
         default=list, blank=True, validators=[validate_neuro_domains]
     )
-    other_cause_note = models.TextField(
+    other_cause_note = free_text(
         "attributed to", blank=True, help_text="What the excluded findings are attributed to."
     )
     # A score taken with an interpreter or around a disability reads differently
@@ -563,7 +604,7 @@ class NeuroAssessment(ChartEntry):
         blank=True,
         choices=_choices(vocabulary.NEURO_MODIFICATIONS),
     )
-    modified_note = models.TextField("how it was modified", blank=True)
+    modified_note = free_text("how it was modified", blank=True)
 
     class Meta(ChartEntry.Meta):
         constraints = [

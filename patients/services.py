@@ -280,6 +280,10 @@ def enter_in_error(entry: ChartEntry, *, by, reason: str) -> ChartEntry:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"entered_in_error_reason": "Say why this entry is in error."})
+    if len(reason) > ranges.FREE_TEXT_MAX:
+        raise ValidationError(
+            {"entered_in_error_reason": f"Keep the reason to {ranges.FREE_TEXT_MAX} characters."}
+        )
     # Lock the row so two people cannot strike it with different reasons.
     entry = type(entry).objects.select_for_update().get(pk=entry.pk)
     if entry.recorded_by_id != by.pk and not has_role(by, PHYSICIAN):

@@ -36,7 +36,9 @@
     const reason =
       status === 403
         ? "You are not allowed to chart on this patient (error 403)."
-        : "The server could not save it (error " + status + ").";
+        : status === 503
+          ? "The database did not answer (error 503)."
+          : "The server could not save it (error " + status + ").";
     showNotSaved(event, reason);
   });
 

@@ -100,8 +100,14 @@ def test_oxygen_flow_range_and_room_air_rule(episode):
     assert "Oxygen flow must be between 0 and 80 L/min" in form.errors["oxygen_flow_l_min"][0]
     form = _vitals_form(episode, oxygen_device="nasal_cannula", oxygen_flow_l_min="")
     assert form.errors["oxygen_flow_l_min"] == [
-        "Oxygen flow must be above 0 L/min unless the patient is on room air."
+        "Oxygen flow is required for a nasal cannula, above 0 L/min: it decides the grade."
     ]
+    form = _vitals_form(episode, oxygen_device="room_air", oxygen_flow_l_min="37")
+    assert form.errors["oxygen_flow_l_min"] == [
+        "Room air has no oxygen flow: leave the flow empty, or choose the oxygen device in use."
+    ]
+    # clinical-rules section 1 (r2): the flow is optional for every other device.
+    assert _vitals_form(episode, oxygen_device="simple_face_mask", oxygen_flow_l_min="").is_valid()
 
 
 def test_systolic_must_be_above_diastolic_on_the_form(episode):

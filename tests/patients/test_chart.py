@@ -75,8 +75,8 @@ def test_systolic_must_be_above_diastolic(episode, nurse):
         )
 
 
-def test_oxygen_flow_is_required_unless_on_room_air(episode, nurse):
-    with pytest.raises(ValidationError, match="Oxygen flow must be above 0"):
+def test_a_nasal_cannula_needs_its_flow(episode, nurse):
+    with pytest.raises(ValidationError, match="Oxygen flow is required for a nasal cannula"):
         services.vitals_record(
             episode=episode,
             observed_at=_now(),
