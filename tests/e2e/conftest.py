@@ -2,6 +2,7 @@
 against pytest-django's live server."""
 
 import os
+from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+
+from patients.models import Episode, Patient
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -83,3 +86,22 @@ def csp_refusals(page) -> list[str]:
         lambda message: "Content Security Policy" in message.text and refused.append(message.text),
     )
     return refused
+
+
+def admitted(ward, *, mrn: str, family: str, bed: str, infused, born="1968-05-04", sex="female"):
+    """A patient on `ward` with an active CAR-T episode infused at `infused`."""
+    patient = Patient.objects.create(
+        mrn=mrn,
+        family_name=family,
+        given_name="Test",
+        date_of_birth=born,
+        sex=sex,
+        ward=ward,
+        bed=bed,
+    )
+    return Episode.objects.create(
+        patient=patient,
+        product="axi-cel",
+        admitted_at=infused - timedelta(days=1),
+        infusion_at=infused,
+    )

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from grading.board_views import POLL_SECONDS
 from patients import services as chart
-from patients.models import Episode, Patient, Ward
+from patients.models import Ward
 
-from .conftest import sign_in
+from .conftest import admitted, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -57,20 +57,14 @@ def unit(reference_data):
     for bed, (family, values) in enumerate(
         [("Adler", NORMAL), ("Brandt", FEVER), ("Castro", NORMAL)], start=1
     ):
-        patient = Patient.objects.create(
+        episode = admitted(
+            ward,
             mrn=f"E2E-{bed}",
-            family_name=family,
-            given_name="Test",
-            date_of_birth="1968-05-04",
-            sex="female",
-            ward=ward,
+            family=family,
             bed=str(bed),
-        )
-        episode = Episode.objects.create(
-            patient=patient,
-            product="axi-cel",
-            admitted_at=infused - timedelta(days=1),
-            infusion_at=infused,
+            infused=infused,
+            born="1968-05-04",
+            sex="female",
         )
         for hours_ago in (30, 20, 10):
             chart.vitals_record(

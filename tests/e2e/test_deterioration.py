@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from patients import services as chart
-from patients.models import Episode, Patient, Ward
+from patients.models import Ward
 
-from .conftest import sign_in
+from .conftest import admitted, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -53,20 +53,14 @@ def unit(reference_data):
     for bed, (family, values) in enumerate(
         [("Abbott", NORMAL), ("Baker", FEVER), ("Cole", AFEBRILE_SHOCK)], start=1
     ):
-        patient = Patient.objects.create(
+        episode = admitted(
+            ward,
             mrn=f"E2E-W{bed}",
-            family_name=family,
-            given_name="Test",
-            date_of_birth="1965-02-03",
-            sex="male",
-            ward=ward,
+            family=family,
             bed=str(bed),
-        )
-        episode = Episode.objects.create(
-            patient=patient,
-            product="axi-cel",
-            admitted_at=infused - timedelta(days=1),
-            infusion_at=infused,
+            infused=infused,
+            born="1965-02-03",
+            sex="male",
         )
         chart.vitals_record(
             episode=episode, observed_at=timezone.now() - timedelta(hours=3), by=nurse, **NORMAL

@@ -1,19 +1,17 @@
 """A real Celery worker on Redis, against the test database."""
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from crsmonitor.celery import app as celery_app
 from grading.models import Assessment
 from patients import services as chart
+
+from .workers import start_worker
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -23,35 +21,7 @@ def worker(on_postgresql):
     if not settings.REDIS_URL:
         pytest.skip("needs Redis (set REDIS_URL)")
     celery_app.control.purge()
-    test_db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{test_db['USER']}@{test_db['HOST']}:{test_db['PORT']}/{test_db['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
-        "DB_CONN_MAX_AGE": "0",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "crsmonitor",
-            "worker",
-            "--pool=solo",
-            "--loglevel=info",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_worker()
     celery_app.conf.task_always_eager = False
     ready_by = time.monotonic() + 60
     while not celery_app.control.ping(timeout=0.5):

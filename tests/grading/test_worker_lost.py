@@ -1,10 +1,8 @@
 """A worker killed in the middle of a regrade: Redis hands the task to the
 next worker after the visibility timeout, and the patient is graded once."""
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from unittest import mock
@@ -19,6 +17,8 @@ from crsmonitor.celery import app as celery_app
 from grading import tasks
 from grading.models import Assessment
 from patients import services as chart
+
+from .workers import start_worker as spawn_worker
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -38,40 +38,10 @@ def start_worker(on_postgresql):
     if not settings.REDIS_URL:
         pytest.skip("needs Redis (set REDIS_URL)")
     celery_app.control.purge()
-    test_db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{test_db['USER']}@{test_db['HOST']}:{test_db['PORT']}/{test_db['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
-        "DB_CONN_MAX_AGE": "0",
-        "BROKER_VISIBILITY_TIMEOUT_SECONDS": str(VISIBILITY_SECONDS),
-    }
     started = []
 
     def start(name: str) -> subprocess.Popen:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "crsmonitor",
-                "worker",
-                "--pool=solo",
-                f"--hostname={name}@%h",
-                "--loglevel=info",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            env=env,
-            cwd=settings.BASE_DIR,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        process = spawn_worker(name, BROKER_VISIBILITY_TIMEOUT_SECONDS=str(VISIBILITY_SECONDS))
         started.append(process)
         _until(f"worker {name} answers", lambda: celery_app.control.ping(timeout=0.5))
         return process
