@@ -26,7 +26,7 @@ from .rules.safety_prompts import ASSESSMENT_INTERVAL, SPO2_ASSESS_BELOW
 from .rules.wording import clock, number
 from .selectors import DoseSummary, bed_order, regrade_pending, summarise_doses
 from .snapshot import dose_snapshots, vitals_entry
-from .status import Status
+from .status import Status, late_words
 
 # The sparkline covers the three days in which CRS usually turns.
 SPARKLINE_WINDOW = timedelta(hours=72)
@@ -331,17 +331,10 @@ class Card:
 
 
 def ago(delta: timedelta) -> str:
-    """How long ago, as a nurse says it: "35 min", "3 h 20 min", "2 d 4 h"."""
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    if minutes < 1:
+    """How long ago, as a nurse says it: "35 min ago", "3 h 20 min ago", "just now"."""
+    if delta < timedelta(minutes=1):
         return "just now"
-    if minutes < 60:
-        return f"{minutes} min ago"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min ago" if minutes else f"{hours} h ago"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h ago" if hours else f"{days} d ago"
+    return f"{late_words(delta)} ago"
 
 
 def _scope(wards: Iterable[Ward], patient_id: int | None) -> Q:
