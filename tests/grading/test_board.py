@@ -136,7 +136,7 @@ def test_overdue_vitals_come_before_vitals_on_time(client, physician, nurse, war
     _graded(late, nurse, hours_ago=5, **NORMAL)  # the ward charts every 4 h
     page = _board(client, physician, ward)
     assert _names_in_order(page) == ["LATE", "ONTIME"]
-    assert page.count("⏰ Vitals overdue") == 1
+    assert page.count("⚠ Vitals overdue") == 1
 
 
 def test_the_all_wards_board_shows_every_ward_with_its_name(client, physician, nurse, make_episode):
@@ -223,7 +223,7 @@ def test_vitals_are_due_after_the_wards_interval(client, physician, nurse, ward,
     ward.save()
     _graded(make_episode(infused_hours_ago=8), nurse, hours_ago=2.5, **NORMAL)
     page = _board(client, physician, ward)
-    assert "⏰ Vitals overdue by 30 min" in page and "every 2 h (ward interval)" in page
+    assert "⚠ Vitals overdue by 30 min" in page and "every 2 h (ward interval)" in page
     assert "2 h 30 min ago" in page
 
 
@@ -238,7 +238,7 @@ def test_a_patient_on_a_vasopressor_is_due_hourly(client, physician, nurse, ward
     """Clinical-rules section 7 r2: CRS 3 on norepinephrine never shows a calm 4 h."""
     _graded(make_episode(infused_hours_ago=8), nurse, hours_ago=1.5, **SHOCK)
     page = _board(client, physician, ward)
-    assert "⏰ Vitals overdue by 30 min" in page
+    assert "⚠ Vitals overdue by 30 min" in page
     assert "every 1 h" in page
 
 
@@ -247,7 +247,7 @@ def test_grading_is_late_without_a_grade_from_new_data_in_12_hours(
 ):
     _graded(make_episode(infused_hours_ago=48), nurse, hours_ago=13, **NORMAL)
     page = _board(client, physician, ward)
-    assert "⏰ Grading late: no grade from new data in 12 h" in page
+    assert "⚠ Grading late: no grade from new data in 12 h" in page
 
 
 def test_grading_is_late_when_a_chart_change_waits_for_its_regrade(
@@ -257,7 +257,7 @@ def test_grading_is_late_when_a_chart_change_waits_for_its_regrade(
     _graded(episode, nurse, hours_ago=1, **NORMAL)
     Episode.objects.filter(pk=episode.pk).update(graded_through=_ago(1), chart_changed_at=_ago(0.5))
     page = _board(client, physician, ward)
-    assert "⏰ Grading late: change of" in page and "not graded" in page
+    assert "⚠ Grading late: change of" in page and "not graded" in page
 
 
 def test_a_regrade_still_running_is_not_late(client, physician, nurse, ward, make_episode):

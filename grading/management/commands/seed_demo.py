@@ -368,8 +368,8 @@ def _stories() -> list[Story]:
         # own infection work-up (clinical-rules section 8).
         Story(
             "DEMO-1012",
-            "Moreau",
-            "Luc",
+            "Leclerc",
+            "Antoine",
             date(1970, 12, 3),
             "male",
             ADULT_WARD,
