@@ -24,7 +24,11 @@ def assessment_details(evaluation: Evaluation, snapshot: Snapshot) -> dict:
     """What the screens show beside the grades: the `manage.py grade` output,
     plus the words of NEWS2 and the due times with their intervals."""
     details = evaluation_to_json(evaluation)
-    for kind, grade in (("crs", evaluation.crs), ("icans", evaluation.icans)):
+    for kind, grade in (
+        ("crs", evaluation.crs),
+        ("icans", evaluation.icans),
+        ("acuity", evaluation.acuity),
+    ):
         # Each reason with the rule that produced it and its source ("why?").
         details[kind]["why"] = [
             {

@@ -68,6 +68,22 @@ RULES = {
             f"{ASTCT_2019}, table 6",
         ),
         Rule(
+            "acuity.crs",
+            "Acuity from the CRS grade",
+            "clinical-rules §9 r2 (acuity 0-4 orders the board)",
+        ),
+        Rule("acuity.icans", "Acuity from the ICANS grade", "clinical-rules §9 r2"),
+        Rule(
+            "acuity.without_fever",
+            "Shock or respiratory failure without fever counts at the grade its support would give",
+            f"clinical-rules §9 r2 (the seeds' severe CRS and sepsis); {ASTCT_2019}, table 2",
+        ),
+        Rule(
+            "acuity.news2",
+            "NEWS2 7 or more gives acuity 3; 5-6 or a single parameter scoring 3 gives 2",
+            "RCP NEWS2 2017; clinical-rules §9 r2",
+        ),
+        Rule(
             "icans.excluded",
             "A finding attributed to another cause does not count",
             f"{ASTCT_2019} (findings explained by another cause, such as sedation)",

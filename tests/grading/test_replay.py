@@ -79,9 +79,9 @@ def test_what_cannot_be_replayed_exits_2_naming_why(graded, capsys, pk, words):
 def test_every_reason_on_the_grade_panel_answers_why(client, physician, graded):
     client.force_login(physician)
     panel = client.get(reverse("grade_panel", args=[graded.episode.patient_id])).content.decode()
-    assert panel.count("<summary>why?</summary>") == len(graded.crs_reasons) + len(
-        graded.icans_reasons
-    )
+    reasons = graded.crs_reasons + graded.icans_reasons + graded.details["acuity"]["reasons"]
+    assert panel.count("<summary>why?</summary>") == len(reasons)
+    assert "Rule <code>acuity.crs</code>" in panel
     assert "Rule <code>crs.circulation</code>" in panel
     assert "ASTCT 2019 (Lee et al.), table 2" in panel
     # The CRS course with its maximum grade (clinical-rules section 8).

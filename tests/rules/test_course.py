@@ -208,7 +208,7 @@ def test_every_reason_names_a_rule_with_a_source(chart):
     """Clinical-rules §12 and DESIGN: every grade explains itself, each reason
     with the rule that produced it and where that rule comes from."""
     result = evaluate(snapshot(*chart))
-    for grade in (result.crs, result.icans):
+    for grade in (result.crs, result.icans, result.acuity):
         assert len(grade.rules) == len(grade.reasons) > 0
         for rule, _reason in grade.why():
             assert RULES[rule].source
