@@ -160,3 +160,20 @@ def test_a_member_of_the_owner_role_is_refused(on_postgresql):
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP ROLE {role}")
+
+
+def test_the_app_role_signs_a_nurse_in_and_out_and_shows_the_board(
+    as_app_role, client, nurse, episode
+):
+    as_app_role()
+    # A failed attempt first: django-axes records it, and forgets it on success.
+    client.post("/login/", {"username": "nina.nurse", "password": "wrong-password"})
+    signed_in = client.post(
+        "/login/", {"username": "nina.nurse", "password": "a-long-test-password"}
+    )
+    assert signed_in.status_code == 302
+    board = client.get("/", follow=True)
+    assert board.status_code == 200
+    assert board.redirect_chain[-1][0] == f"/wards/{episode.patient.ward_id}/"
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/")["Location"].startswith("/login/")
