@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from grading.management.commands.grant_app_role import DELETABLE
+from grading.management.commands.grant_app_role import DELETABLE, append_only
 from grading.models import Assessment
 from patients import services
 from patients.models import VitalsSet
@@ -87,6 +87,9 @@ def test_the_app_role_charts_and_grades_but_cannot_undo_the_record(
     _refused("ALTER TABLE grading_assessment DISABLE TRIGGER ALL", "must be owner")
     _refused("SET session_replication_role = replica", "permission denied")
     _refused("DROP TRIGGER patients_vitalsset_no_delete ON patients_vitalsset", "must be owner")
+    # Assessments and the audit trail are only ever added to.
+    _refused("UPDATE grading_assessment SET crs_grade = 0", "permission denied")
+    _refused("UPDATE patients_vitalssetevent SET temperature_c = 37", "permission denied")
 
     assert VitalsSet.objects.count() == 1
     assert Assessment.objects.count() == assessments
@@ -117,8 +120,18 @@ def test_the_app_role_deletes_only_rows_that_are_no_record(app_role):
             [app_role, app_role],
         )
         truncatable = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' "
+            "AND relnamespace = current_schema()::regnamespace "
+            "AND has_table_privilege(%s, oid, 'INSERT') "
+            "AND NOT has_table_privilege(%s, oid, 'UPDATE')",
+            [app_role, app_role],
+        )
+        added_only = {row[0] for row in cursor.fetchall()}
     assert deletable == {model._meta.db_table for model in DELETABLE}
     assert truncatable == set()
+    assert added_only == {model._meta.db_table for model in append_only()}
+    assert {"grading_assessment", "patients_vitalssetevent"} <= added_only
 
 
 def test_granting_twice_changes_nothing(app_role):

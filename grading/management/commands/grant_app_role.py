@@ -4,14 +4,17 @@ undo the record.
 
 Run by the owner of the tables (the role `migrate` runs as), after every
 migrate; it starts from nothing each time, so running it twice changes
-nothing. The application's role may read, add and update rows, and delete
-only what is not the clinical record (sessions, sign-in attempts, accounts,
-ward staff, lab limits, what a user has seen on the board). It owns no table,
+nothing. The application's role may read, add and update rows (only add
+assessments and audit events), and delete only what is not the clinical
+record (sessions, sign-in attempts, accounts, ward staff, lab limits, what a
+user has seen on the board). It owns no table,
 so it can neither TRUNCATE, nor DISABLE TRIGGER, nor drop a guard; it is no
 superuser, so it cannot set `session_replication_role`.
 """
 
+import pghistory.models
 from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
@@ -20,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
-from grading.models import BoardSeen
+from grading.models import Assessment, BoardSeen
 from patients.models import Ward, WardLabLimit
 
 # Rows the application deletes in its ordinary work; none is a clinical record.
@@ -40,6 +43,13 @@ DELETABLE = (
     WardLabLimit,  # a ward's lab reference limits, edited in the admin
     BoardSeen,  # what a user last saw on the board
 )
+
+
+def append_only() -> list[type]:
+    """Rows the application adds and never changes: the assessments and every
+    audit event (pghistory's context is updated as a request goes on)."""
+    events = [m for m in apps.get_models() if issubclass(m, pghistory.models.Event)]
+    return [Assessment, *events]
 
 
 class Command(BaseCommand):
@@ -64,8 +74,9 @@ class Command(BaseCommand):
             self._refuse_a_role_that_could_undo_the_record(cursor, role)
             tables = self._grant(cursor, role)
         self.stdout.write(
-            f"{role} may read, add and update rows in {tables} tables and delete rows "
-            f"only in {len(DELETABLE)} that hold no clinical record."
+            f"{role} may read, add and update rows in {tables} tables, only add to the "
+            f"{len(append_only())} of assessments and audit events, and delete rows only "
+            f"in the {len(DELETABLE)} that hold no clinical record."
         )
 
     def _refuse_a_role_that_could_undo_the_record(self, cursor, role: str) -> None:
@@ -110,6 +121,7 @@ class Command(BaseCommand):
         schema = connection.ops.quote_name(self._schema(cursor))
         database = connection.ops.quote_name(connection.settings_dict["NAME"])
         deletable = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in DELETABLE)
+        added_only = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in append_only())
         migrations = connection.ops.quote_name(MigrationRecorder.Migration._meta.db_table)
         for statement in (
             # From nothing, so that a right taken away here is taken away there.
@@ -120,6 +132,7 @@ class Command(BaseCommand):
             f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA {schema} TO {name}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {name}",
             f"GRANT DELETE ON {deletable} TO {name}",
+            f"REVOKE UPDATE ON {added_only} FROM {name}",
             # Which migrations ran is the owner's to say.
             f"REVOKE INSERT, UPDATE ON {migrations} FROM {name}",
             # Tables a later migration adds, until this command runs again.
