@@ -161,6 +161,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several tablets write at once; wait for the lock instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
+# In production two PostgreSQL roles: the owner, whose DATABASE_URL `migrate`
+# runs with, and this one, the role the web server, worker and beat connect as
+# (their DATABASE_URL). It owns nothing, so it cannot TRUNCATE, DELETE with the
+# guards disabled, or rewrite the schema; `manage.py grant_app_role` (run by the
+# owner after migrate) gives it its rights.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -68,6 +68,13 @@ class EpisodeAdmin(admin.ModelAdmin):
     # protocol page, where the change is recorded with its reason.
     readonly_fields = ["protocol", "chart_changed_at", "graded_through"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An episode stays with the patient it was admitted for: moving it would
+        # carry its chart to another patient and leave its assessments behind
+        # (PostgreSQL refuses it too, grading migration 0015).
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "patient"] if obj is not None else fields
+
     def has_delete_permission(self, request, obj=None):
         return False
 
