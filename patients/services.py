@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinical import ranges
-from crsmonitor.roles import PHYSICIAN, has_role
+from crsmonitor.policy import may
 
 from .models import (
     ChartEntry,
@@ -286,7 +286,7 @@ def enter_in_error(entry: ChartEntry, *, by, reason: str) -> ChartEntry:
         )
     # Lock the row so two people cannot strike it with different reasons.
     entry = type(entry).objects.select_for_update().get(pk=entry.pk)
-    if entry.recorded_by_id != by.pk and not has_role(by, PHYSICIAN):
+    if entry.recorded_by_id != by.pk and not may(by, "correct_others_entries"):
         raise PermissionDenied("You can mark only your own entries in error: ask a physician.")
     if entry.is_entered_in_error:
         raise ValidationError("This entry is already marked entered in error.")
