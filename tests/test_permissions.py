@@ -249,3 +249,23 @@ def test_templates_fail_loudly_on_an_action_nobody_wrote_down(rf, nurse):
     request.user = nurse
     with pytest.raises(UnknownAction):
         Template("{% if may.answer_prompt %}x{% endif %}").render(RequestContext(request))
+
+
+def test_the_chart_services_enforce_the_policy_not_only_the_views(episode, pharmacist, stranger):
+    from django.core.exceptions import PermissionDenied
+
+    moment = timezone.now() - timedelta(minutes=5)
+    for person in (pharmacist, stranger):
+        with pytest.raises(PermissionDenied):
+            chart.vitals_record(
+                episode=episode, observed_at=moment, by=person, temperature_c=Decimal("38.5")
+            )
+    with pytest.raises(PermissionDenied):
+        chart.medication_record(
+            episode=episode, observed_at=moment, by=stranger, drug="acetaminophen", dose_mg=1000
+        )
+    # A pharmacist gives a drug through the dose services, which chart it.
+    given = chart.medication_record(
+        episode=episode, observed_at=moment, by=pharmacist, drug="acetaminophen", dose_mg=1000
+    )
+    assert given.recorded_by == pharmacist
