@@ -1,16 +1,27 @@
 from django.conf import settings
 
-from .roles import NURSE, PHARMACIST, PHYSICIAN, has_role
+from .policy import POLICY, may
+
+
+class UnknownAction(Exception):
+    """Not a LookupError, so a template naming an action nobody wrote down
+    fails loudly instead of quietly hiding a button."""
+
+
+class Allowed:
+    """`{% if may.answer_prompts %}`: templates ask the policy, the views enforce it again."""
+
+    def __init__(self, user):
+        self._user = user
+
+    def __getitem__(self, action: str) -> bool:
+        if action not in POLICY:
+            raise UnknownAction(action)
+        return may(self._user, action)
 
 
 def roles(request):
-    """What the navigation may offer this user; the views enforce it again."""
-    user = request.user
-    return {
-        "is_nurse": has_role(user, NURSE),
-        "is_physician": has_role(user, PHYSICIAN),
-        "is_pharmacist": has_role(user, PHARMACIST),
-    }
+    return {"may": Allowed(request.user)}
 
 
 def idle_timeout(request):

@@ -24,6 +24,25 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     return defaults.server_error(request, template_name)
 
 
+def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
+    """handler400. The session is written after the view: a connection lost
+    then surfaces as Django's SessionInterrupted (a 400), whose cause is the
+    lost database, and the nurse is owed "not saved, try again" for it too."""
+    if _caused_by_lost_database(exception):
+        return database_unavailable(request)
+    return defaults.bad_request(request, exception, template_name)
+
+
+def _caused_by_lost_database(error: BaseException | None) -> bool:
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, DATABASE_LOST):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def database_unavailable(request) -> HttpResponse:
     """503, rendered without touching the database (no session, no user).
 

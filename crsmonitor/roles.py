@@ -1,14 +1,9 @@
-"""The clinical roles, as Django groups made by a data migration."""
+"""The clinical roles, as Django groups made by a data migration. What each
+role may do is crsmonitor/policy.py's table."""
 
 NURSE = "nurse"
 PHYSICIAN = "physician"
 PHARMACIST = "pharmacist"
-
-# clinical-rules section 5: a dose block is overridden only by these, with a reason.
-MAY_OVERRIDE_DOSE_BLOCKS = (PHYSICIAN, PHARMACIST)
-# clinical-rules section 4 (r2): a physician changes a ward's or an episode's protocol.
-MAY_CHANGE_PROTOCOL = (PHYSICIAN,)
-MAY_CHANGE_NEWS2_SCALE = (PHYSICIAN,)
 
 
 def has_role(user, *roles: str) -> bool:

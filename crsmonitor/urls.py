@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("patients.urls")),
 ]
 
+handler400 = "crsmonitor.errors.bad_request"
 handler500 = "crsmonitor.errors.server_error"

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from crsmonitor.roles import MAY_OVERRIDE_DOSE_BLOCKS, PHARMACIST, has_role
+from crsmonitor.policy import may
 from patients import services as chart
 from patients.models import LATE_ENTRY_AFTER, Episode, MedicationAdministration
 
@@ -117,7 +117,7 @@ def dose_record(
             if check.blocks:
                 if not override_reason:
                     raise DoseBlocked(check, late)
-                if not (has_role(by, *MAY_OVERRIDE_DOSE_BLOCKS) or documented_late):
+                if not (may(by, "override_dose_block") or documented_late):
                     raise PermissionDenied(
                         "Only a physician or pharmacist can override a dose block."
                     )
@@ -205,7 +205,7 @@ def _use_stock(episode: Episode, medication: MedicationAdministration, by) -> No
 
 @transaction.atomic
 def dose_verify(medication: MedicationAdministration, *, by) -> DoseVerification:
-    if not has_role(by, PHARMACIST):
+    if not may(by, "verify_dose"):
         raise PermissionDenied("Only a pharmacist verifies doses.")
     if medication.is_entered_in_error:
         raise ValidationError("This dose was entered in error; there is nothing to verify.")
@@ -218,7 +218,7 @@ def dose_verify(medication: MedicationAdministration, *, by) -> DoseVerification
 @transaction.atomic
 def blocked_dose_review(blocked: BlockedDose, *, by) -> BlockedDose:
     """A pharmacist has seen a dose a limit stopped (and followed it up)."""
-    if not has_role(by, PHARMACIST):
+    if not may(by, "review_blocked_dose"):
         raise PermissionDenied("Only a pharmacist reviews blocked doses.")
     blocked = BlockedDose.objects.select_for_update().get(pk=blocked.pk)
     if blocked.reviewed_at is None:
@@ -229,7 +229,7 @@ def blocked_dose_review(blocked: BlockedDose, *, by) -> BlockedDose:
 
 
 def stock_record(*, episode: Episode, doses_on_site: int, by) -> TocilizumabStock:
-    if not has_role(by, PHARMACIST):
+    if not may(by, "record_stock"):
         raise PermissionDenied("Only a pharmacist records the tocilizumab on site.")
     stock = TocilizumabStock(episode=episode, doses_on_site=doses_on_site, recorded_by=by)
     stock.full_clean()

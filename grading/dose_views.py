@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from crsmonitor.roles import MAY_OVERRIDE_DOSE_BLOCKS, NURSE, PHARMACIST, PHYSICIAN, has_role
+from crsmonitor.policy import may
 from patients import access
 from patients.forms import add_service_errors
 from patients.models import Episode, MedicationAdministration
@@ -18,8 +18,6 @@ from .forms import PROTOCOL_DRUGS, CheckedDrugForm, DoseForm, StockForm
 from .models import BlockedDose
 from .rules.steroids import ADULT_FROM_YEARS
 from .views import back, in_ward_time
-
-MAY_RECORD_DOSES = (NURSE, PHYSICIAN, PHARMACIST)
 
 
 def _active_episode(request, patient_id: int) -> Episode:
@@ -39,7 +37,7 @@ def _chart_through_check(request, form, episode: Episode, values: dict):
     physician or pharmacist overrides a block.
     """
     answers = form.check_answers()
-    may_override = has_role(request.user, *MAY_OVERRIDE_DOSE_BLOCKS)
+    may_override = may(request.user, "override_dose_block")
     late = dose_services.is_late_entry(values["observed_at"])
     if not (may_override or (late and dose_services.ALREADY_GIVEN in answers["confirmed"])):
         answers["override_reason"] = ""
@@ -64,9 +62,8 @@ def _chart_through_check(request, form, episode: Episode, values: dict):
 
 def record_dose(request, patient_id: int):
     episode = _active_episode(request, patient_id)
-    if not has_role(request.user, *MAY_RECORD_DOSES):
+    if not may(request.user, "record_dose"):
         raise PermissionDenied("Only nurses, physicians and pharmacists record doses.")
-    may_override = has_role(request.user, *MAY_OVERRIDE_DOSE_BLOCKS)
     summary, steroids = selectors.dose_summary(episode)
     child = episode.patient.age_years(timezone.now()) < ADULT_FROM_YEARS
     hints = selectors.dose_hints(
@@ -95,7 +92,6 @@ def record_dose(request, patient_id: int):
             "episode": episode,
             "form": form,
             "refused": refused,
-            "may_override": may_override,
             "doses": summary,
             "steroids": steroids,
             "hints": hints,
@@ -126,20 +122,18 @@ def drug_entry(request, patient_id: int):
             "patients/drug_form.html",
             form,
             refused=refused,
-            may_override=has_role(request.user, *MAY_OVERRIDE_DOSE_BLOCKS),
         )
 
 
 @require_safe
 def pharmacy_queue(request):
-    if not has_role(request.user, PHARMACIST, PHYSICIAN):
+    if not may(request.user, "see_dose_checks"):
         raise PermissionDenied("The dose queue is for pharmacists and physicians.")
     return render(
         request,
         "grading/pharmacy_queue.html",
         {
             "episodes": selectors.pharmacy_rows(request.user),
-            "may_verify": has_role(request.user, PHARMACIST),
         },
     )
 
@@ -180,7 +174,7 @@ def review_blocked_dose(request, blocked_id: int):
 @require_POST
 def record_stock(request, patient_id: int):
     episode = _active_episode(request, patient_id)
-    if not has_role(request.user, PHARMACIST):
+    if not may(request.user, "record_stock"):
         raise PermissionDenied("Only a pharmacist records the tocilizumab on site.")
     form = StockForm(request.POST)
     if form.is_valid():

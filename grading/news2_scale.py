@@ -4,7 +4,7 @@ chosen by a physician with a reason (RCP NEWS2 2017; clinical-rules section 9)."
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from crsmonitor.roles import MAY_CHANGE_NEWS2_SCALE, has_role
+from crsmonitor.policy import may
 from patients.models import Episode
 
 from .models import PROTOCOL_REASON_MAX, News2ScaleChange
@@ -14,7 +14,7 @@ ONLY_PHYSICIANS = "Only a physician changes a patient's NEWS2 SpO2 scale."
 
 
 def may_change(user) -> bool:
-    return has_role(user, *MAY_CHANGE_NEWS2_SCALE)
+    return may(user, "change_news2_scale")
 
 
 @transaction.atomic

@@ -39,6 +39,5 @@ def episode_news2_scale(request, patient_id: int):
             "episode": episode,
             "form": form,
             "changes": episode.news2_changes.select_related("by"),
-            "may_change": may_change(request.user),
         },
     )

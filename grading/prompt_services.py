@@ -6,7 +6,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from crsmonitor.roles import PHYSICIAN, has_role
+from crsmonitor.policy import may
 from patients.models import Episode
 
 from . import rules
@@ -160,7 +160,7 @@ def _new(
 def prompt_respond(prompt: Prompt, *, by, response: str, reason: str = "") -> PromptResponse:
     """A physician answers a prompt; it stays live until its condition clears
     or escalates."""
-    if not has_role(by, PHYSICIAN):
+    if not may(by, "answer_prompts"):
         raise PermissionDenied("Only a physician answers a prompt.")
     prompt = Prompt.objects.select_for_update().get(pk=prompt.pk)
     if prompt.state == Prompt.RESOLVED:

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST, require_safe
 
-from crsmonitor.roles import PHYSICIAN, has_role
+from crsmonitor.policy import may
 from patients import access
 from patients.models import Episode
 
@@ -36,7 +36,6 @@ def bedside_prompts(request, patient_id: int):
             "waiting": waiting,
             "answered": [prompt for prompt in prompts if prompt.state == Prompt.ACKNOWLEDGED],
             "call_now": [prompt for prompt in waiting if prompt.call_now],
-            "may_respond": has_role(request.user, PHYSICIAN),
             "pending": bool(episode and selectors.regrade_pending(episode)),
         },
     )
@@ -48,7 +47,7 @@ def respond_to_prompt(request, prompt_id: int):
         Prompt.objects.filter(episode__patient__in=access.visible_patients(request.user)),
         pk=prompt_id,
     )
-    if not has_role(request.user, PHYSICIAN):
+    if not may(request.user, "answer_prompts"):
         raise PermissionDenied("Only a physician answers a prompt.")
     form = PromptResponseForm(request.POST)
     if not form.is_valid():

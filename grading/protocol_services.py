@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
 
-from crsmonitor.roles import MAY_CHANGE_PROTOCOL, has_role
+from crsmonitor.policy import may
 from patients.models import Episode, Ward
 
 from .models import PROTOCOL_REASON_MAX, EpisodeProtocolChange, ProtocolChange
@@ -18,7 +18,7 @@ from .rules import PROTOCOLS
 
 
 def _check(by, protocol: str, reason: str) -> str:
-    if not has_role(by, *MAY_CHANGE_PROTOCOL):
+    if not may(by, "change_protocol"):
         raise PermissionDenied("Only a physician changes a protocol.")
     errors = {}
     if protocol not in PROTOCOLS:

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from crsmonitor.roles import MAY_CHANGE_PROTOCOL, has_role
+from crsmonitor.policy import may
 from patients import access
 from patients.forms import add_service_errors
 from patients.models import Episode
@@ -20,7 +20,7 @@ ONLY_PHYSICIANS = "Only a physician changes a protocol."
 
 
 def _may_change(user) -> bool:
-    return has_role(user, *MAY_CHANGE_PROTOCOL)
+    return may(user, "change_protocol")
 
 
 def _protocols():
@@ -78,7 +78,6 @@ def _ward_page(request, ward, *, form=None, apply_form=None):
             "changes": ward.protocol_changes.select_related("by").prefetch_related(
                 "episode_changes__episode__patient"
             )[:50],
-            "may_change": _may_change(request.user),
         },
     )
 
@@ -164,6 +163,5 @@ def episode_protocol(request, patient_id: int):
             "form": form,
             "protocols": _protocols(),
             "changes": episode.protocol_changes.select_related("by", "ward_change"),
-            "may_change": _may_change(request.user),
         },
     )

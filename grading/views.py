@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
-from crsmonitor.roles import MAY_CHANGE_PROTOCOL, PHARMACIST, PHYSICIAN, has_role
 from patients import access
 from patients import selectors as patient_selectors
 from patients.models import Episode, Ward
@@ -61,9 +60,6 @@ def patient_detail(request, patient_id: int):
             "assessments": assessments,
             "prompts": selectors.live_prompts(episode),
             "resolved": selectors.resolved_prompts(episode),
-            "may_respond": has_role(request.user, PHYSICIAN),
-            "may_change_protocol": has_role(request.user, *MAY_CHANGE_PROTOCOL),
-            "may_count_stock": has_role(request.user, PHARMACIST),
             "doses": doses,
             "steroids": steroids,
             "overrides": DoseOverride.objects.filter(medication__episode=episode)

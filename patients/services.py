@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinical import ranges
-from crsmonitor.roles import PHYSICIAN, has_role
+from crsmonitor.policy import may
 
 from .models import (
     ChartEntry,
@@ -62,13 +62,18 @@ def _already_saved(model: type[ChartEntry], key: UUID | None) -> ChartEntry | No
 
 
 def _record(
-    entry: ChartEntry, also: Callable[[ChartEntry], None] | None = None, announce: bool = True
+    entry: ChartEntry,
+    also: Callable[[ChartEntry], None] | None = None,
+    announce: bool = True,
+    action: str = "chart",
 ) -> ChartEntry:
     """Validate and save one chart row (and `also` what belongs with it), once per key.
 
     A form sent twice (a double tap, a retry after a lost connection) carries
     the same idempotency key: the second send gets the row the first one saved.
     """
+    if not may(entry.recorded_by, action):
+        raise PermissionDenied("Your role does not write this to the chart.")
     saved = _already_saved(type(entry), entry.idempotency_key)
     if saved is not None:
         _same_episode(saved, entry)
@@ -233,7 +238,9 @@ def medication_record(
             dose_mg=dose_mg,
             idempotency_key=idempotency_key,
             **values,
-        )
+        ),
+        # Pharmacists give doses through the dose limits (grading.dose_services).
+        action="record_dose",
     )
 
 
@@ -284,9 +291,11 @@ def enter_in_error(entry: ChartEntry, *, by, reason: str) -> ChartEntry:
         raise ValidationError(
             {"entered_in_error_reason": f"Keep the reason to {ranges.FREE_TEXT_MAX} characters."}
         )
+    if not may(by, "chart"):
+        raise PermissionDenied("Your role does not write to the chart.")
     # Lock the row so two people cannot strike it with different reasons.
     entry = type(entry).objects.select_for_update().get(pk=entry.pk)
-    if entry.recorded_by_id != by.pk and not has_role(by, PHYSICIAN):
+    if entry.recorded_by_id != by.pk and not may(by, "correct_others_entries"):
         raise PermissionDenied("You can mark only your own entries in error: ask a physician.")
     if entry.is_entered_in_error:
         raise ValidationError("This entry is already marked entered in error.")

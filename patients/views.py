@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import reswap, trigger_client_event
 
-from crsmonitor.roles import NURSE, PHYSICIAN, has_role
+from crsmonitor.policy import may
 
 from . import access, forms, selectors, services
 from .models import ChartEntry, Episode, Patient
@@ -38,7 +38,7 @@ class Bedside:
 
 def may_chart(user) -> bool:
     """Nurses and physicians write to the chart; everyone signed in may read it."""
-    return user.is_superuser or has_role(user, NURSE, PHYSICIAN)
+    return may(user, "chart")
 
 
 def _bedside_for(request: HttpRequest, patient_id: int, *, entry: bool = False) -> Bedside:

@@ -183,3 +183,28 @@ def test_a_connection_killed_by_postgresql_answers_not_saved_and_the_retry_saves
     assert not VitalsSet.objects.exists()
     answers.post(path, _hidden(response.content.decode()))
     assert VitalsSet.objects.get().temperature_c == Decimal("38.2")
+
+
+def test_the_database_lost_while_the_session_is_written_is_not_a_bare_bad_request(
+    answers, nurse, episode
+):
+    # The session is written after the view; Django turns a failed write into
+    # SessionInterrupted, a 400, whose cause is the lost connection.
+    from django.contrib.sessions.backends.base import UpdateError
+
+    def lost_on_write(*args, **kwargs):
+        try:
+            raise LOST
+        except OperationalError as lost:
+            raise UpdateError from lost
+
+    answers.force_login(nurse)
+    path = entries.url("vitals_entry", episode)
+    data = entries.vitals(episode, heart_rate="111")
+    with mock.patch.object(SessionStore, "save", side_effect=lost_on_write):
+        response = answers.post(path, data)
+    assert response.status_code == 503
+    assert "Not saved: try again" in response.content.decode()
+    # The entry itself was committed: its retry, by the same key, adds nothing.
+    answers.post(path, _hidden(response.content.decode()))
+    assert VitalsSet.objects.get().heart_rate == 111

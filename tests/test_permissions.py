@@ -8,11 +8,16 @@ still be refused for its content (an empty form): that is not a permission.
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from django.urls import reverse
+from django.contrib.auth.models import Group
+from django.template import RequestContext, Template
+from django.urls import URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 
+from crsmonitor.policy import POLICY, who_may
+from crsmonitor.roles import NURSE, PHARMACIST, PHYSICIAN
 from grading import dose_services
 from grading.models import BlockedDose, Prompt
 from patients import services as chart
@@ -23,17 +28,31 @@ from .conftest import _person
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "stranger", "other_ward_nurse", "nurse", "physician", "pharmacist"]
+# The clinical role each test user holds (the stranger holds none).
+ROLE_OF = {"stranger": None, "other_ward_nurse": NURSE, "nurse": NURSE}
+ROLE_OF |= {"physician": PHYSICIAN, "pharmacist": PHARMACIST}
 SEE, DENY, HIDE, LOGIN, NOT_ALLOWED = "see", "deny", "hide", "login", "405"
+
+
+def on_patient(action: str) -> list[str]:
+    """A patient's page: hidden from those off the ward, then as the policy says."""
+    return [LOGIN, HIDE, HIDE, *(_allowed(ROLE_OF[role], action) for role in ROLES[3:])]
+
+
+def anywhere(action: str) -> list[str]:
+    """A page of no one patient: the policy alone decides, for every user."""
+    return [LOGIN, *(_allowed(ROLE_OF[role], action) for role in ROLES[1:])]
+
+
+def _allowed(role: str | None, action: str) -> str:
+    return SEE if role in who_may(action) else DENY
+
 
 # Expected answer per role, in the order of ROLES (anonymous always signs in).
 READ_PATIENT = [LOGIN, HIDE, HIDE, SEE, SEE, SEE]
-CHART_WRITE = [LOGIN, HIDE, HIDE, SEE, SEE, DENY]
-DOSE_WRITE = [LOGIN, HIDE, HIDE, SEE, SEE, SEE]
-PHARMACY_WRITE = [LOGIN, HIDE, HIDE, DENY, DENY, SEE]
-PHYSICIAN_WRITE = [LOGIN, HIDE, HIDE, DENY, SEE, DENY]
-CLINICIAN_READ = [LOGIN, HIDE, HIDE, DENY, SEE, SEE]
 EVERYONE = [LOGIN, SEE, SEE, SEE, SEE, SEE]
 GET_ONLY = [LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED]
+POST_ONLY = GET_ONLY
 
 # (url name, kwargs key, GET expectations, POST expectations)
 MATRIX = [
@@ -41,31 +60,52 @@ MATRIX = [
     ("board", None, EVERYONE, GET_ONLY),
     ("ward_patients", "ward", READ_PATIENT, GET_ONLY),
     ("ward_downtime", "ward", READ_PATIENT, GET_ONLY),
-    ("ward_protocol", "ward", READ_PATIENT, PHYSICIAN_WRITE),
-    ("ward_protocol_apply", "ward", [LOGIN, *GET_ONLY[1:]], PHYSICIAN_WRITE),
-    ("pharmacy_queue", None, [LOGIN, DENY, DENY, DENY, SEE, SEE], GET_ONLY),
+    ("ward_protocol", "ward", READ_PATIENT, on_patient("change_protocol")),
+    ("ward_protocol_apply", "ward", POST_ONLY, on_patient("change_protocol")),
+    ("pharmacy_queue", None, anywhere("see_dose_checks"), GET_ONLY),
     ("patient_detail", "patient", READ_PATIENT, GET_ONLY),
-    ("patient_history", "patient", CLINICIAN_READ, GET_ONLY),
-    ("episode_protocol", "patient", READ_PATIENT, PHYSICIAN_WRITE),
-    ("episode_news2_scale", "patient", READ_PATIENT, PHYSICIAN_WRITE),
+    ("patient_history", "patient", on_patient("see_dose_checks"), GET_ONLY),
+    ("episode_protocol", "patient", READ_PATIENT, on_patient("change_protocol")),
+    ("episode_news2_scale", "patient", READ_PATIENT, on_patient("change_news2_scale")),
     ("trajectory", "patient", READ_PATIENT, GET_ONLY),
     ("patient_downtime", "patient", READ_PATIENT, GET_ONLY),
     ("grade_panel", "patient", READ_PATIENT, GET_ONLY),
     ("bedside_prompts", "patient", READ_PATIENT, GET_ONLY),
-    ("record_dose", "patient", DOSE_WRITE, DOSE_WRITE),
-    ("record_stock", "patient", [LOGIN, *GET_ONLY[1:]], PHARMACY_WRITE),
-    ("verify_dose", "medication", [LOGIN, *GET_ONLY[1:]], PHARMACY_WRITE),
-    ("review_blocked_dose", "blocked", [LOGIN, *GET_ONLY[1:]], PHARMACY_WRITE),
-    ("respond_to_prompt", "prompt", [LOGIN, *GET_ONLY[1:]], PHYSICIAN_WRITE),
+    ("record_dose", "patient", on_patient("record_dose"), on_patient("record_dose")),
+    ("record_stock", "patient", POST_ONLY, on_patient("record_stock")),
+    ("verify_dose", "medication", POST_ONLY, on_patient("verify_dose")),
+    ("review_blocked_dose", "blocked", POST_ONLY, on_patient("review_blocked_dose")),
+    ("respond_to_prompt", "prompt", POST_ONLY, on_patient("answer_prompts")),
     ("bedside", "patient", READ_PATIENT, GET_ONLY),
-    ("vitals_entry", "patient", CHART_WRITE, CHART_WRITE),
-    ("neuro_entry", "patient", CHART_WRITE, CHART_WRITE),
-    ("lab_entry", "patient", CHART_WRITE, CHART_WRITE),
-    ("drug_entry", "patient", CHART_WRITE, CHART_WRITE),
-    ("weight_entry", "patient", CHART_WRITE, CHART_WRITE),
-    ("workup_entry", "patient", CHART_WRITE, CHART_WRITE),
-    ("entered_in_error", "entry", CHART_WRITE, CHART_WRITE),
+    ("vitals_entry", "patient", on_patient("chart"), on_patient("chart")),
+    ("neuro_entry", "patient", on_patient("chart"), on_patient("chart")),
+    ("lab_entry", "patient", on_patient("chart"), on_patient("chart")),
+    ("drug_entry", "patient", on_patient("chart"), on_patient("chart")),
+    ("weight_entry", "patient", on_patient("chart"), on_patient("chart")),
+    ("workup_entry", "patient", on_patient("chart"), on_patient("chart")),
+    ("entered_in_error", "entry", on_patient("chart"), on_patient("chart")),
 ]
+
+# Expectations written before the policy table, kept as a check that the
+# table still says what the wards were promised.
+CHART_WRITE = [LOGIN, HIDE, HIDE, SEE, SEE, DENY]
+DOSE_WRITE = [LOGIN, HIDE, HIDE, SEE, SEE, SEE]
+PHARMACY_WRITE = [LOGIN, HIDE, HIDE, DENY, DENY, SEE]
+PHYSICIAN_WRITE = [LOGIN, HIDE, HIDE, DENY, SEE, DENY]
+CLINICIAN_READ = [LOGIN, HIDE, HIDE, DENY, SEE, SEE]
+PROMISED = {
+    "chart": CHART_WRITE,
+    "record_dose": DOSE_WRITE,
+    "record_stock": PHARMACY_WRITE,
+    "verify_dose": PHARMACY_WRITE,
+    "review_blocked_dose": PHARMACY_WRITE,
+    "answer_prompts": PHYSICIAN_WRITE,
+    "change_protocol": PHYSICIAN_WRITE,
+    "change_news2_scale": PHYSICIAN_WRITE,
+    "see_dose_checks": CLINICIAN_READ,
+}
+# Not the chart's pages: Django's admin and sign-in, and the browser's icon.
+NOT_IN_MATRIX = {"login", "logout", "favicon.ico"}
 
 
 @pytest.fixture
@@ -153,13 +193,79 @@ def test_the_permission_matrix(client, people, objects, name, key, on_get, on_po
         _check(client.post(url, {}), post_expected, f"POST {name} as {role}")
 
 
-def test_every_url_is_in_the_matrix():
-    from django.urls import get_resolver
+def _routes(patterns, prefix=""):
+    """Every route of the project, named by its URL name (or its path if it has none)."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if route.startswith("admin/"):
+                continue
+            yield from _routes(pattern.url_patterns, route)
+        else:
+            yield pattern.name or route
 
-    named = {
-        pattern.name
-        for resolver in get_resolver().url_patterns
-        if hasattr(resolver, "url_patterns") and "admin" not in str(resolver.pattern)
-        for pattern in resolver.url_patterns
-    }
-    assert named == {row[0] for row in MATRIX}
+
+def test_every_url_is_in_the_matrix():
+    routes = set(_routes(get_resolver().url_patterns)) - NOT_IN_MATRIX
+    in_matrix = {row[0] for row in MATRIX}
+    assert not routes - in_matrix, "add these views to MATRIX"
+    assert not in_matrix - routes, "MATRIX names views that no longer exist"
+
+
+def test_the_matrix_walk_finds_an_unlisted_view():
+    found = set(_routes([path("ward/<int:ward_id>/new/", lambda r: None, name="new_view")]))
+    assert found - {row[0] for row in MATRIX} == {"new_view"}
+
+
+@pytest.mark.parametrize("action", sorted(PROMISED))
+def test_the_policy_still_says_what_the_wards_were_promised(action):
+    assert on_patient(action) == PROMISED[action]
+
+
+def test_every_action_of_the_policy_is_asked_somewhere():
+    """An action no code asks is a rule nobody enforces."""
+    root = Path(__file__).resolve().parent.parent
+    code = "\n".join(
+        path.read_text()
+        for folder in ("crsmonitor", "grading", "patients", "templates")
+        for path in (root / folder).rglob("*")
+        if path.suffix in (".py", ".html") and path.name != "policy.py"
+    )
+    for action in POLICY:
+        assert (
+            f'may(by, "{action}")' in code or f'"{action}")' in code or (f"may.{action}" in code)
+        ), action
+
+
+def test_the_groups_that_see_every_ward_are_the_policys():
+    holders = Group.objects.filter(permissions__codename="view_all_wards")
+    assert set(holders.values_list("name", flat=True)) == set(who_may("see_all_wards"))
+
+
+def test_templates_fail_loudly_on_an_action_nobody_wrote_down(rf, nurse):
+    from crsmonitor.context_processors import UnknownAction
+
+    request = rf.get("/")
+    request.user = nurse
+    with pytest.raises(UnknownAction):
+        Template("{% if may.answer_prompt %}x{% endif %}").render(RequestContext(request))
+
+
+def test_the_chart_services_enforce_the_policy_not_only_the_views(episode, pharmacist, stranger):
+    from django.core.exceptions import PermissionDenied
+
+    moment = timezone.now() - timedelta(minutes=5)
+    for person in (pharmacist, stranger):
+        with pytest.raises(PermissionDenied):
+            chart.vitals_record(
+                episode=episode, observed_at=moment, by=person, temperature_c=Decimal("38.5")
+            )
+    with pytest.raises(PermissionDenied):
+        chart.medication_record(
+            episode=episode, observed_at=moment, by=stranger, drug="acetaminophen", dose_mg=1000
+        )
+    # A pharmacist gives a drug through the dose services, which chart it.
+    given = chart.medication_record(
+        episode=episode, observed_at=moment, by=pharmacist, drug="acetaminophen", dose_mg=1000
+    )
+    assert given.recorded_by == pharmacist
