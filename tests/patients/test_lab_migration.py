@@ -25,11 +25,11 @@ FIRST_TEN = (
 )
 
 
-def _migrate(target):
+def _migrate(*targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
+    executor.migrate(list(targets))
+    return executor.loader.project_state(list(targets)).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -94,4 +94,6 @@ def test_existing_results_and_limits_survive_the_catalogue_migration():
         assert Ward.objects.get(name="Old ward").pk == ward.pk
         assert apps.get_model("patients", "Ward").objects.get().lab_units == "conventional"
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("patients")[0])
+        # Every app back to its newest migration: going back to BEFORE also
+        # unapplied the migrations of other apps that depend on later ones.
+        _migrate(*MigrationExecutor(connection).loader.graph.leaf_nodes())
