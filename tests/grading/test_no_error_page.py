@@ -1,5 +1,5 @@
 """Whatever a physician or pharmacist sends to the grading forms (doses,
-prompt answers, stock, protocols), the answer is never a server error."""
+prompt answers, stock, protocols, the NEWS2 scale), the answer is never a server error."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -128,3 +128,5 @@ def test_the_protocol_forms_never_fail(client, physician, grade_2, data):
     _no_server_error(client, reverse("ward_protocol_apply", args=[ward.pk]), apply)
     one = _draw(data, {"protocol": protocol, "reason": reason})
     _no_server_error(client, reverse("episode_protocol", args=[grade_2.patient_id]), one)
+    scale = _draw(data, {"scale": typed("1", "2", "3", "0"), "reason": reason})
+    _no_server_error(client, reverse("episode_news2_scale", args=[grade_2.patient_id]), scale)
