@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "pghistory",
     "patients",
     "grading",
+    "notifications",
+    "interop",
 ]
 
 MIDDLEWARE = [

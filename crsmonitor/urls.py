@@ -18,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("grading.urls")),
     path("", include("patients.urls")),
+    path("", include("notifications.urls")),
+    path("", include("interop.urls")),
 ]
 
 handler400 = "crsmonitor.errors.bad_request"
