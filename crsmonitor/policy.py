@@ -26,10 +26,17 @@ POLICY: dict[str, tuple[str, ...]] = {
     # Everyone else sees only the wards they staff. Migration 0007 gives these
     # roles' groups the permission below; the admin may grant it to others.
     "see_all_wards": (PHARMACIST,),
+    # HL7 messages from bedside monitors that reached no nurse (unknown
+    # patient, unreadable): a physician or an administrator looks at them.
+    "review_device_messages": (PHYSICIAN,),
 }
 
 # Actions an administrator may also hold without a clinical role.
-ALSO_BY_PERMISSION = {"see_all_wards": "patients.view_all_wards"}
+ALSO_BY_PERMISSION = {
+    "see_all_wards": "patients.view_all_wards",
+    # Superusers hold every permission; the admin may grant it to interface staff.
+    "review_device_messages": "interop.view_inboundmessage",
+}
 # A superuser has always charted; a clinical decision stays with the roles above.
 ALSO_BY_SUPERUSER = frozenset({"chart"})
 

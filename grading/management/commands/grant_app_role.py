@@ -49,7 +49,9 @@ def append_only() -> list[type]:
     """Rows the application adds and never changes: the assessments and every
     audit event (pghistory's context is updated as a request goes on)."""
     events = [m for m in apps.get_models() if issubclass(m, pghistory.models.Event)]
-    return [Assessment, *events]
+    # What the bedside monitors sent, as received (interop).
+    inbound = apps.get_model("interop", "InboundMessage")
+    return [Assessment, inbound, *events]
 
 
 class Command(BaseCommand):
