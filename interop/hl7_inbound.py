@@ -44,11 +44,15 @@ class Answer:
 
 
 def decode(raw: bytes) -> str:
-    """UTF-8 when it is; otherwise Latin-1, which reads any byte (monitors rarely say MSH-18)."""
+    """UTF-8 when it is; otherwise Latin-1, which reads any byte (monitors rarely say MSH-18).
+
+    A NUL byte, which PostgreSQL text cannot hold, is kept as the four characters \\x00.
+    """
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        text = raw.decode("latin-1")
+    return text.replace("\x00", "\\x00")
 
 
 def receive(raw: bytes, *, peer: str = "") -> str:
