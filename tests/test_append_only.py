@@ -28,6 +28,7 @@ from grading.models import (
     TocilizumabStock,
 )
 from patients import services as chart
+from interop.models import DeviceObservation, DeviceVitalsSet, InboundMessage
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,10 @@ RECORDS = [
     ProtocolChange,
     EpisodeProtocolChange,
     News2ScaleChange,
+    # What bedside monitors sent and what nurses answered (interop).
+    InboundMessage,
+    DeviceVitalsSet,
+    DeviceObservation,
 ]
 GUARDS = ("chart_rows_are_never_deleted", "records_are_never_deleted")
 

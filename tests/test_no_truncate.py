@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from grading.models import Assessment, Prompt, PromptResponse
 from patients import services
+from interop.models import DeviceObservation, DeviceVitalsSet, InboundMessage
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
 pytestmark = pytest.mark.django_db
 
 RECORDS = [*CHART_MODELS, Vasopressor, Patient, Episode, Assessment, Prompt, PromptResponse]
+RECORDS += [InboundMessage, DeviceVitalsSet, DeviceObservation]
 
 
 def _audit_tables() -> list[str]:

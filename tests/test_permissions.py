@@ -20,6 +20,8 @@ from crsmonitor.policy import POLICY, who_may
 from crsmonitor.roles import NURSE, PHARMACIST, PHYSICIAN
 from grading import dose_services
 from grading.models import BlockedDose, Prompt
+from interop import hl7_inbound
+from interop.models import DeviceVitalsSet
 from patients import services as chart
 from patients.models import Ward
 
@@ -84,6 +86,10 @@ MATRIX = [
     ("weight_entry", "patient", on_patient("chart"), on_patient("chart")),
     ("workup_entry", "patient", on_patient("chart"), on_patient("chart")),
     ("entered_in_error", "entry", on_patient("chart"), on_patient("chart")),
+    ("device_vitals", "patient", READ_PATIENT, GET_ONLY),
+    ("device_vitals_confirm", "device_set", on_patient("chart"), on_patient("chart")),
+    ("device_vitals_discard", "device_set", on_patient("chart"), on_patient("chart")),
+    ("device_messages", None, anywhere("review_device_messages"), GET_ONLY),
 ]
 
 # Expectations written before the policy table, kept as a check that the
@@ -103,6 +109,7 @@ PROMISED = {
     "change_protocol": PHYSICIAN_WRITE,
     "change_news2_scale": PHYSICIAN_WRITE,
     "see_dose_checks": CLINICIAN_READ,
+    "review_device_messages": PHYSICIAN_WRITE,
 }
 # Not the chart's pages: Django's admin and sign-in, and the browser's icon.
 NOT_IN_MATRIX = {"login", "logout", "favicon.ico"}
@@ -148,6 +155,14 @@ def objects(episode, nurse, committed):
             confirmed=["steroid_below_grade_3"],
             confirm_reason="Refractory to tocilizumab elsewhere",
         )
+    # A bedside monitor's values, waiting for a nurse (interop).
+    hl7_inbound.receive(
+        (
+            "MSH|^~\\&|MON|ICU|CRS|HOSP|20260101000000||ORU^R01|PERM-1|P|2.6\r"
+            f"PID|1||{episode.patient.mrn}\rOBX|1|NM|8867-4^HR^LN||88|/min|||||F"
+        ).encode()
+    )
+    device_set = DeviceVitalsSet.objects.get(episode=episode)
     blocked = BlockedDose.objects.create(
         episode=episode,
         drug="dexamethasone",
@@ -163,6 +178,7 @@ def objects(episode, nurse, committed):
         "blocked": {"blocked_id": blocked.pk},
         "prompt": {"prompt_id": Prompt.objects.filter(episode=episode).first().pk},
         "entry": {"patient_id": episode.patient_id, "kind": "vitals", "entry_id": vitals.pk},
+        "device_set": {"patient_id": episode.patient_id, "set_id": device_set.pk},
     }
 
 
