@@ -27,8 +27,8 @@ from grading.models import (
     ProtocolChange,
     TocilizumabStock,
 )
-from patients import services as chart
 from interop.models import DeviceObservation, DeviceVitalsSet, InboundMessage
+from patients import services as chart
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
 pytestmark = pytest.mark.django_db

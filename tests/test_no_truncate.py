@@ -10,8 +10,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from grading.models import Assessment, Prompt, PromptResponse
-from patients import services
 from interop.models import DeviceObservation, DeviceVitalsSet, InboundMessage
+from patients import services
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
 pytestmark = pytest.mark.django_db
