@@ -200,6 +200,16 @@ class DeviceObservation(models.Model):
         "respiratory_rate": "/min",
         "spo2": "%",
     }
+    # As the bedside summary's tiles name them.
+    SHORT = {
+        "temperature_c": "Temp",
+        "heart_rate": "HR",
+        "systolic": "SBP",
+        "diastolic": "DBP",
+        "mean_arterial": "MAP",
+        "respiratory_rate": "RR",
+        "spo2": "SpO2",
+    }
     # The forms' plausible ranges (clinical-rules section 1): outside, the
     # value is kept and flagged, and the form refuses it until corrected.
     RANGES = {
@@ -238,6 +248,10 @@ class DeviceObservation(models.Model):
     def out_of_range(self) -> bool:
         rng = self.RANGES[self.quantity]
         return not rng.low <= self.value <= rng.high
+
+    @property
+    def short_label(self) -> str:
+        return self.SHORT[self.quantity]
 
     @property
     def plausible(self) -> str:
