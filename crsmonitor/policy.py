@@ -23,6 +23,9 @@ POLICY: dict[str, tuple[str, ...]] = {
     # clinical-rules section 4 (r2): a physician changes a ward's or an episode's protocol.
     "change_protocol": (PHYSICIAN,),
     "change_news2_scale": (PHYSICIAN,),
+    # The registry summary as CSV and FHIR (interop/registry*.py): a physician's
+    # (or the admin's) task, for the patients of the wards they see.
+    "export_registry": (PHYSICIAN,),
     # Everyone else sees only the wards they staff. Migration 0007 gives these
     # roles' groups the permission below; the admin may grant it to others.
     "see_all_wards": (PHARMACIST,),
@@ -30,8 +33,9 @@ POLICY: dict[str, tuple[str, ...]] = {
 
 # Actions an administrator may also hold without a clinical role.
 ALSO_BY_PERMISSION = {"see_all_wards": "patients.view_all_wards"}
-# A superuser has always charted; a clinical decision stays with the roles above.
-ALSO_BY_SUPERUSER = frozenset({"chart"})
+# A superuser has always charted and exports for the registry (the data
+# manager's account); a clinical decision stays with the roles above.
+ALSO_BY_SUPERUSER = frozenset({"chart", "export_registry"})
 
 
 def may(user, action: str) -> bool:
