@@ -14,8 +14,13 @@ from django.views.decorators.http import require_safe
 
 from crsmonitor.policy import may
 
-from .registry import LONGEST_RANGE, episode_summaries, episode_summary, episodes_infused_between
-from .registry import visible_episodes
+from .registry import (
+    LONGEST_RANGE,
+    episode_summaries,
+    episode_summary,
+    episodes_infused_between,
+    visible_episodes,
+)
 from .registry_csv import COLUMNS, registry_csv
 from .registry_fhir import episode_bundle
 
