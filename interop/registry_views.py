@@ -30,7 +30,7 @@ FHIR_JSON = "application/fhir+json"
 class RangeForm(forms.Form):
     start = forms.DateField(
         label="Infused from",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Give the first infusion date.",
             "invalid": "Infused from: enter a date as YYYY-MM-DD.",
@@ -38,7 +38,7 @@ class RangeForm(forms.Form):
     )
     end = forms.DateField(
         label="Infused until (inclusive)",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Give the last infusion date.",
             "invalid": "Infused until: enter a date as YYYY-MM-DD.",

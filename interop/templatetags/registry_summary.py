@@ -4,6 +4,7 @@ patient page, computed by interop.registry (the page's view stays grading's)."""
 from django import template
 
 from interop.registry import episode_summary
+from interop.registry_csv import number
 
 register = template.Library()
 
@@ -14,3 +15,9 @@ def registry_summary(context, episode):
         "summary": episode_summary(episode) if episode else None,
         "may": context.get("may"),
     }
+
+
+@register.filter
+def figure(value) -> str:
+    """A figure as the CSV writes it: 207.5, 640, 218.75 (no trailing zeros)."""
+    return number(value)
