@@ -43,6 +43,8 @@ class Course:
     resolved_at: datetime | None = None
     duration: timedelta | None = None
     spells: int = 0
+    last_onset_at: datetime | None = None  # the latest spell's, as the patient page's course line
+    last_onset_day: int | None = None
 
     @property
     def duration_days(self) -> float | None:
@@ -103,6 +105,8 @@ def course_figures(
         resolved_at=resolved,
         duration=duration,
         spells=len(spells),
+        last_onset_at=spells[-1][0],
+        last_onset_day=day_after_infusion(infusion_at, spells[-1][0], tz),
     )
 
 

@@ -106,6 +106,7 @@ def test_a_second_crs_after_a_resolution_keeps_the_first_onset_and_sums_the_dura
     assert course.onset_at == at(10) and course.onset_day == 1
     assert course.duration == timedelta(hours=24 + 12)
     assert course.spells == 2
+    assert (course.last_onset_at, course.last_onset_day) == (at(100), 5)
     assert (course.max_grade, course.max_grade_day) == (2, 5)
 
 
