@@ -23,6 +23,9 @@ POLICY: dict[str, tuple[str, ...]] = {
     # clinical-rules section 4 (r2): a physician changes a ward's or an episode's protocol.
     "change_protocol": (PHYSICIAN,),
     "change_news2_scale": (PHYSICIAN,),
+    # The registry summary as CSV and FHIR (interop/registry*.py): a physician's
+    # (or the admin's) task, for the patients of the wards they see.
+    "export_registry": (PHYSICIAN,),
     # Everyone else sees only the wards they staff. Migration 0007 gives these
     # roles' groups the permission below; the admin may grant it to others.
     "see_all_wards": (PHARMACIST,),
@@ -37,8 +40,9 @@ ALSO_BY_PERMISSION = {
     # Superusers hold every permission; the admin may grant it to interface staff.
     "review_device_messages": "interop.view_inboundmessage",
 }
-# A superuser has always charted; a clinical decision stays with the roles above.
-ALSO_BY_SUPERUSER = frozenset({"chart"})
+# A superuser has always charted and exports for the registry (the data
+# manager's account); a clinical decision stays with the roles above.
+ALSO_BY_SUPERUSER = frozenset({"chart", "export_registry"})
 
 
 def may(user, action: str) -> bool:

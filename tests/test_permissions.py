@@ -90,6 +90,8 @@ MATRIX = [
     ("device_vitals_confirm", "device_set", on_patient("chart"), on_patient("chart")),
     ("device_vitals_discard", "device_set", on_patient("chart"), on_patient("chart")),
     ("device_messages", None, anywhere("review_device_messages"), GET_ONLY),
+    ("registry_export", None, anywhere("export_registry"), GET_ONLY),
+    ("registry_episode_fhir", "episode", on_patient("export_registry"), GET_ONLY),
 ]
 
 # Expectations written before the policy table, kept as a check that the
@@ -110,6 +112,7 @@ PROMISED = {
     "change_news2_scale": PHYSICIAN_WRITE,
     "see_dose_checks": CLINICIAN_READ,
     "review_device_messages": PHYSICIAN_WRITE,
+    "export_registry": PHYSICIAN_WRITE,
 }
 # Not the chart's pages: Django's admin and sign-in, and the browser's icon.
 NOT_IN_MATRIX = {"login", "logout", "favicon.ico"}
@@ -174,6 +177,7 @@ def objects(episode, nurse, committed):
     return {
         "ward": {"ward_id": episode.patient.ward_id},
         "patient": {"patient_id": episode.patient_id},
+        "episode": {"episode_id": episode.pk},
         "medication": {"medication_id": medication.pk},
         "blocked": {"blocked_id": blocked.pk},
         "prompt": {"prompt_id": Prompt.objects.filter(episode=episode).first().pk},
@@ -243,7 +247,7 @@ def test_every_action_of_the_policy_is_asked_somewhere():
     root = Path(__file__).resolve().parent.parent
     code = "\n".join(
         path.read_text()
-        for folder in ("crsmonitor", "grading", "patients", "templates")
+        for folder in ("crsmonitor", "grading", "patients", "interop", "templates")
         for path in (root / folder).rglob("*")
         if path.suffix in (".py", ".html") and path.name != "policy.py"
     )

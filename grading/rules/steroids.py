@@ -17,6 +17,13 @@ DEXAMETHASONE_EQUIVALENT = {
     "hydrocortisone": 0.75 / 20,
 }
 CORTICOSTEROIDS = frozenset(DEXAMETHASONE_EQUIVALENT)
+# The same table (BNF: prednisolone 5 mg = prednisone 5 mg = dexamethasone
+# 0.75 mg) for the glucocorticoids the chart has no entry for: charted under
+# "Other" by name, they still count in the registry's steroid exposure.
+OTHER_GLUCOCORTICOID_EQUIVALENT = {
+    "prednisolone": 0.75 / 5,
+    "prednisone": 0.75 / 5,
+}
 
 # **choice** (clinical-rules.md section 4): both seeds give adult doses only,
 # so a patient under 18 never sees one.

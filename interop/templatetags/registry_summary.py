@@ -1,0 +1,23 @@
+"""`{% registry_summary episode %}`: the registry figures of an episode on the
+patient page, computed by interop.registry (the page's view stays grading's)."""
+
+from django import template
+
+from interop.registry import episode_summary
+from interop.registry_csv import number
+
+register = template.Library()
+
+
+@register.inclusion_tag("interop/_registry_summary.html", takes_context=True)
+def registry_summary(context, episode):
+    return {
+        "summary": episode_summary(episode) if episode else None,
+        "may": context.get("may"),
+    }
+
+
+@register.filter
+def figure(value) -> str:
+    """A figure as the CSV writes it: 207.5, 640, 218.75 (no trailing zeros)."""
+    return number(value)
