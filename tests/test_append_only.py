@@ -27,6 +27,7 @@ from grading.models import (
     ProtocolChange,
     TocilizumabStock,
 )
+from interop.models import FhirAccess, FhirImport
 from patients import services as chart
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
@@ -48,6 +49,8 @@ RECORDS = [
     ProtocolChange,
     EpisodeProtocolChange,
     News2ScaleChange,
+    FhirAccess,
+    FhirImport,
 ]
 GUARDS = ("chart_rows_are_never_deleted", "records_are_never_deleted")
 

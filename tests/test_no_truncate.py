@@ -10,12 +10,23 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from grading.models import Assessment, Prompt, PromptResponse
+from interop.models import FhirAccess, FhirImport
 from patients import services
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
 pytestmark = pytest.mark.django_db
 
-RECORDS = [*CHART_MODELS, Vasopressor, Patient, Episode, Assessment, Prompt, PromptResponse]
+RECORDS = [
+    *CHART_MODELS,
+    Vasopressor,
+    Patient,
+    Episode,
+    Assessment,
+    Prompt,
+    PromptResponse,
+    FhirAccess,
+    FhirImport,
+]
 
 
 def _audit_tables() -> list[str]:

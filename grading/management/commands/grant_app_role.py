@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from grading.models import Assessment, BoardSeen
+from interop.models import FhirAccess, FhirImport
 from patients.models import Ward, WardLabLimit
 
 # Rows the application deletes in its ordinary work; none is a clinical record.
@@ -49,7 +50,8 @@ def append_only() -> list[type]:
     """Rows the application adds and never changes: the assessments and every
     audit event (pghistory's context is updated as a request goes on)."""
     events = [m for m in apps.get_models() if issubclass(m, pghistory.models.Event)]
-    return [Assessment, *events]
+    # The FHIR access log and import ledger (interop) are written once too.
+    return [Assessment, FhirAccess, FhirImport, *events]
 
 
 class Command(BaseCommand):
