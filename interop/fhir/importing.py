@@ -236,7 +236,10 @@ def _patient_key(resource: dict) -> tuple:
 
 def _effective(resource: dict) -> datetime:
     text = resource.get("effectiveDateTime") or (resource.get("effectivePeriod") or {}).get("start")
-    moment = parse_datetime(text) if isinstance(text, str) else None
+    try:
+        moment = parse_datetime(text) if isinstance(text, str) else None
+    except ValueError:
+        moment = None
     if moment is None or moment.tzinfo is None:
         raise EntryError(
             "effectiveDateTime must be a time with its offset (2026-11-30T08:00:00Z).",
@@ -269,7 +272,11 @@ def _quantity(value: dict | None, where: str, units: dict[str, Decimal], decimal
         number = Decimal(str(ranges.fahrenheit_to_celsius(float(number)))).quantize(Decimal("0.1"))
     else:
         number = number * units[unit]
-    if number != number.quantize(Decimal(1).scaleb(-decimals)):
+    try:
+        exact = number == number.quantize(Decimal(1).scaleb(-decimals))
+    except InvalidOperation:
+        raise EntryError(f"{value['value']} is far outside any plausible value.", where) from None
+    if not exact:
         places = "a whole number" if not decimals else f"at most {decimals} decimal"
         raise EntryError(f"The chart keeps {places} here, not {value['value']}.", where)
     return int(number) if decimals == 0 else number

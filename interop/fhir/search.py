@@ -112,7 +112,7 @@ def _date(name: str, text: str) -> tuple[str, datetime, datetime]:
             start = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
             return prefix, start, start + timedelta(days=1)
         moment = parse_datetime(value.replace(" ", "+"))
-    except ValueError:
+    except (ValueError, OverflowError):
         moment = None
     if moment is None or moment.tzinfo is None:
         raise BadParameter(
@@ -120,7 +120,10 @@ def _date(name: str, text: str) -> tuple[str, datetime, datetime]:
             f"“{name}” must be [ge|le|gt|lt|eq] and a date (2026-11-30) or a time with its"
             f" offset (2026-11-30T08:00:00Z); “{text}” is neither.",
         )
-    return prefix, moment, moment + timedelta(seconds=1)
+    try:
+        return prefix, moment, moment + timedelta(seconds=1)
+    except OverflowError:
+        raise BadParameter(name, f"“{name}” is out of the calendar's range.") from None
 
 
 def date_filter(field_name: str, ranges: list[tuple[str, datetime, datetime]]) -> Q:

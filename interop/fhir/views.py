@@ -51,7 +51,9 @@ def outcome(issues: list[tuple[str, str, str]]) -> dict:
 
 
 def _respond(status: int, body: dict) -> HttpResponse:
-    return HttpResponse(json.dumps(body), status=status, content_type=CONTENT_TYPE)
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type=CONTENT_TYPE
+    )
 
 
 def _client(request) -> FhirClient:
@@ -120,10 +122,10 @@ def search(request, client, resource_type: str):
     if resource_type not in resources.RESOURCE_TYPES:
         raise Refused(404, "not-supported", f"{resource_type} is not served here.")
     params, page = resources.search(resource_type, request.GET, client.ward_ids)
-    if params.patient is not None and not resources.patient_visible(
-        params.patient, client.ward_ids
-    ):
-        raise resources.NotFound
+    if params.patient is not None and not page.resources:
+        # Another ward's patient is not found, as on a read: nothing says it exists.
+        if not resources.patient_visible(params.patient, client.ward_ids):
+            raise resources.NotFound
     base = _base(request)
     entries = [
         {
