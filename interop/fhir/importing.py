@@ -29,11 +29,20 @@ from clinical import labs as lab_catalogue
 from clinical import ranges, vocabulary
 from interop.models import FhirClient, FhirImport
 from patients import services as chart
-from patients.models import Episode, LabTest, Patient, Vasopressor
+from patients.models import (
+    Episode,
+    LabResult,
+    LabTest,
+    MedicationAdministration,
+    Patient,
+    Vasopressor,
+    VitalsSet,
+)
 
 from . import codes as c
 
 SOURCE = "EHR"
+RETRACTION = "entered-in-error"
 MAX_ENTRIES = 1000
 
 # Single-valued vital signs: (system, code) -> (model field, kind, UCUM unit, decimals).
@@ -76,8 +85,8 @@ class Fact:
     resource_type: str
     identifier: str
     patient_key: tuple
-    effective: datetime
-    kind: str  # a vital kind, "lab" or "medication"
+    effective: datetime | None
+    kind: str  # a vital kind, "lab", "medication" or RETRACTION
     values: dict = field(default_factory=dict)
 
 
@@ -125,14 +134,27 @@ def import_bundle(body: dict, client: FhirClient) -> Outcome:
         row.identifier: row
         for row in FhirImport.objects.filter(identifier__in=[f.identifier for f in facts])
     }
-    locations = {
+    for fact in list(facts):
+        if fact.identifier in known and known[fact.identifier].client_id != client.pk:
+            message = f"Identifier {fact.identifier} was imported by another client."
+            refusals.append(Refusal(fact.index, message, _where(fact.index, "identifier")))
+            facts.remove(fact)
+    retractions = [f for f in facts if f.kind == RETRACTION]
+    facts = [f for f in facts if f.kind != RETRACTION]
+    locations: dict[int, tuple[str, str | None]] = {
         f.index: ("200 OK", _location(f, known[f.identifier].row))
         for f in facts
         if f.identifier in known
     }
+    # A retraction of what was never charted here has nothing to strike.
+    locations |= {f.index: ("200 OK", None) for f in retractions if f.identifier not in known}
     new = [fact for fact in facts if fact.identifier not in known]
     with transaction.atomic():
         written = _write(new, patients, client, refusals)
+        _retract(
+            [f for f in retractions if f.identifier in known], known, patients, client, refusals
+        )
+        locations |= {f.index: ("200 OK", None) for f in retractions if f.identifier in known}
         if refusals:
             transaction.set_rollback(True)
             return Outcome(422, sorted(refusals, key=lambda r: r.index), {})
@@ -190,6 +212,9 @@ def _fact(index: int, entry: dict) -> Fact:
         )
     identifier = _identifier(resource)
     patient_key = _patient_key(resource)
+    if resource.get("status") == "entered-in-error":
+        # The EHR retracts what it sent: strike the row it became.
+        return Fact(index, kind, identifier, patient_key, None, RETRACTION)
     effective = _effective(resource)
     if kind == "Observation":
         if resource.get("status") not in ("final", "amended", "corrected"):
@@ -564,6 +589,50 @@ def _vitals(members: list[Fact], episode: Episode, effective: datetime, client: 
         external_id=min(fact.identifier for fact in members),
         **values,
     )
+
+
+def _retract(facts: list[Fact], known: dict, patients, client: FhirClient, refusals) -> None:
+    """Mark the rows these resources became entered in error, through the chart's service.
+
+    A vitals set is one row however many Observations made it: it is struck
+    only when every one of them is retracted, never a valid value with it."""
+    by_row: dict[str, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        by_row[known[fact.identifier].row].append(fact)
+    members: dict[str, set[str]] = defaultdict(set)
+    for row, identifier in FhirImport.objects.filter(row__in=by_row).values_list(
+        "row", "identifier"
+    ):
+        members[row].add(identifier)
+    models = {
+        "vitalsset": VitalsSet,
+        "labresult": LabResult,
+        "medicationadministration": MedicationAdministration,
+    }
+    for row, retracted in by_row.items():
+        model_name, _, pk = row.partition(":")
+        entry = models[model_name].objects.select_related("episode").get(pk=pk)
+        sent = {fact.identifier for fact in retracted}
+        others = sorted(members[row] - sent)
+        problem = None
+        if any(entry.episode.patient_id != patients[f.patient_key].patient_id for f in retracted):
+            problem = "This resource was charted for another patient."
+        elif others:
+            problem = (
+                f"It was charted in one vitals set with {', '.join(others)}: send those as"
+                " entered-in-error too, or strike the set at the bedside."
+            )
+        if problem:
+            refusals += [Refusal(f.index, problem, _where(f.index, "status")) for f in retracted]
+        elif not entry.is_entered_in_error:
+            reason = f"Entered in error in the EHR ({', '.join(sorted(sent))})."
+            _attempt(
+                retracted,
+                refusals,
+                lambda entry=entry, reason=reason: chart.enter_in_error(
+                    entry, by=client.account, reason=reason[: ranges.FREE_TEXT_MAX]
+                ),
+            )
 
 
 def _location(fact: Fact, row: str) -> str:

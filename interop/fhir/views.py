@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pghistory
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, IntegrityError
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -166,8 +166,9 @@ def read(request, client, resource_type: str, resource_id: str):
     _only(request, "GET")
     if resource_type not in resources.RESOURCE_TYPES:
         raise Refused(404, "not-supported", f"{resource_type} is not served here.")
-    if request.GET:
-        raise BadParameter(next(iter(request.GET)), "A read takes no parameters.")
+    extra = [name for name in request.GET if name != "_format"]
+    if extra:
+        raise BadParameter(extra[0], f"A read takes no parameters, not “{extra[0]}”.")
     resource = validated(resources.read(resource_type, resource_id, client.ward_ids))
     return 200, resource, [f"{resource_type}/{resource_id}"]
 
@@ -188,7 +189,7 @@ def transaction(request, client):
             result = import_bundle(body, client)
     except BadBundle as bad:
         raise Refused(400, "structure", bad.message, bad.expression) from None
-    except (IntegrityError, DatabaseError):
+    except IntegrityError:
         log.warning("FHIR import by %s conflicted with a concurrent write", client, exc_info=True)
         raise Refused(
             409,
@@ -205,7 +206,7 @@ def transaction(request, client):
         )
         return result.status, outcome(issues), []
     entries = [
-        {"response": {"status": status, "location": location}}
+        {"response": {"status": status} | ({"location": location} if location else {})}
         for _, (status, location) in sorted(result.locations.items())
     ]
     bundle = validated(
@@ -216,7 +217,7 @@ def transaction(request, client):
             "entry": entries,
         }
     )
-    return 200, bundle, [location for _, location in sorted(result.locations.values())]
+    return 200, bundle, sorted(location for _, location in result.locations.values() if location)
 
 
 @login_not_required

@@ -226,3 +226,37 @@ def test_a_patients_chart_exported_and_imported_elsewhere_grades_the_same(
     assert original.crs_grade >= 2
     for field in ("crs_grade", "icans_grade", "news2_score", "acuity", "crs_reasons"):
         assert getattr(copy, field) == getattr(original, field), field
+
+
+def test_the_ehr_retracts_a_result_and_the_row_is_struck_not_deleted(client, episode, ehr):
+    at = timezone.now() - timedelta(minutes=30)
+    crp = _observation(episode.patient_id, "crp-1", "1988-5", 120, "mg/L", at)
+    assert _post(client, ehr, _transaction(crp)).status_code == 200
+    retracted = crp | {"status": "entered-in-error"}
+    never_sent = _observation(episode.patient_id, "crp-0", "1988-5", 1, "mg/L", at) | {
+        "status": "entered-in-error"
+    }
+    response = _post(client, ehr, _transaction(retracted, never_sent))
+    assert response.status_code == 200, response.content
+    row = LabResult.objects.get()
+    assert row.is_entered_in_error
+    assert row.entered_in_error_reason == f"Entered in error in the EHR ({EHR_IDS}|crp-1)."
+    assert row.entered_in_error_by == row.recorded_by
+    again = _post(client, ehr, _transaction(retracted))
+    assert again.status_code == 200
+    assert LabResult.objects.count() == 1
+
+
+def test_one_value_of_a_vitals_set_is_not_struck_with_the_others(client, episode, ehr):
+    at = timezone.now() - timedelta(minutes=30)
+    pid = episode.patient_id
+    temperature = _observation(pid, "t-1", "8310-5", 38.6, "Cel", at)
+    pulse = _observation(pid, "hr-1", "8867-4", 112, "/min", at)
+    _post(client, ehr, _transaction(temperature, pulse))
+    response = _post(client, ehr, _transaction(temperature | {"status": "entered-in-error"}))
+    assert response.status_code == 422
+    assert f"{EHR_IDS}|hr-1" in response.json()["issue"][0]["diagnostics"]
+    assert not VitalsSet.objects.get().is_entered_in_error
+    both = [r | {"status": "entered-in-error"} for r in (temperature, pulse)]
+    assert _post(client, ehr, _transaction(*both)).status_code == 200
+    assert VitalsSet.objects.get().is_entered_in_error
