@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from crsmonitor.errors import DATABASE_LOST
 from interop.models import FhirAccess, FhirClient, token_digest
 
 from . import codes as c
@@ -91,6 +92,16 @@ def fhir_view(view):
         except resources.NotFound:
             status = 404
             body = outcome([("not-found", "No such resource on this client's wards.", "")])
+        except DATABASE_LOST:
+            # A client retries a 503; nothing was charted (the import is one transaction).
+            log.warning("FHIR request without a database", exc_info=True)
+            return _respond(
+                503, outcome([("transient", "The database is unavailable: retry.", "")])
+            )
+        except Exception:
+            log.exception("FHIR request failed")
+            status = 500
+            body = outcome([("exception", "The server failed to answer: this is our bug.", "")])
         response = _respond(status, body)
         if status == 401:
             response["WWW-Authenticate"] = 'Bearer realm="CRS Monitor FHIR"'

@@ -265,3 +265,16 @@ def test_a_search_costs_the_same_queries_for_few_or_many_rows(client, charted, e
             assert response.status_code == 200
             counts.append((url.split("?")[0], len(queries)))
     assert counts[:4] == counts[4:]
+
+
+def test_a_failure_of_ours_still_answers_fhir_and_is_logged(client, ehr, monkeypatch):
+    _, token = ehr
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("interop.fhir.resources.search", broken)
+    response = client.get("/fhir/Observation", **auth(token))
+    assert response.status_code == 500
+    assert response.json()["issue"][0]["code"] == "exception"
+    assert FhirAccess.objects.get().status == 500
