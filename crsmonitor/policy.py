@@ -2,15 +2,17 @@
 the templates ask (the `may` filter) and the permission-matrix test is
 built from. A new action is a new row here, never a new `has_role` call."""
 
-from .roles import NURSE, PHARMACIST, PHYSICIAN, has_role
+from .roles import INTERFACE, NURSE, PHARMACIST, PHYSICIAN, has_role
 
 POLICY: dict[str, tuple[str, ...]] = {
     # Observations, labs, drugs, weights, work-up and "entered in error".
-    "chart": (NURSE, PHYSICIAN),
+    # The interface charts what an EHR sends through the FHIR import (issue 14).
+    "chart": (NURSE, PHYSICIAN, INTERFACE),
     # A physician corrects another's chart entry; anyone else only their own.
     "correct_others_entries": (PHYSICIAN,),
     # Everyone on the ward gives drugs; the dose limits apply to all (section 5).
-    "record_dose": (NURSE, PHYSICIAN, PHARMACIST),
+    # The interface records doses the EHR says were given (the FHIR import).
+    "record_dose": (NURSE, PHYSICIAN, PHARMACIST, INTERFACE),
     # clinical-rules section 5: a dose block is overridden only by these, with a reason.
     "override_dose_block": (PHYSICIAN, PHARMACIST),
     "verify_dose": (PHARMACIST,),

@@ -4,6 +4,9 @@ role may do is crsmonitor/policy.py's table."""
 NURSE = "nurse"
 PHYSICIAN = "physician"
 PHARMACIST = "pharmacist"
+# Not a person: the account an integration client (an EHR through the FHIR
+# import, interop/fhir) charts as. It has no password and never signs in.
+INTERFACE = "interface"
 
 
 def has_role(user, *roles: str) -> bool:

@@ -1,6 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import registry_views
+from .fhir import views as fhir
 
 urlpatterns = [
     # Bedside monitors (HL7 v2): pending device vitals and the messages kept.
@@ -11,4 +12,8 @@ urlpatterns = [
         registry_views.registry_episode_fhir,
         name="registry_episode_fhir",
     ),
+    path("fhir/metadata", fhir.metadata, name="fhir_metadata"),
+    re_path(r"^fhir/?$", fhir.transaction, name="fhir_transaction"),
+    path("fhir/<str:resource_type>", fhir.search, name="fhir_search"),
+    path("fhir/<str:resource_type>/<str:resource_id>", fhir.read, name="fhir_read"),
 ]

@@ -56,6 +56,29 @@ def _plausible(rng: ranges.Range, what: str) -> list:
     return [MinValueValidator(rng.low, message), MaxValueValidator(rng.high, message)]
 
 
+# Where a chart row came from: typed here (empty) or imported from the
+# hospital's EHR through FHIR (interop/fhir). An imported row keeps the
+# identifier the EHR gave it, so the same resource sent twice is charted once.
+SOURCES = [("", "CRS Monitor"), ("EHR", "EHR")]
+
+
+def source_field() -> models.CharField:
+    return models.CharField(max_length=8, choices=SOURCES, blank=True, default="", editable=False)
+
+
+def external_id_field() -> models.CharField:
+    return models.CharField(
+        "external identifier", max_length=255, blank=True, default="", editable=False
+    )
+
+
+def imported_once(name: str) -> models.UniqueConstraint:
+    # An EHR identifier names one row: a resource sent twice is charted once.
+    return models.UniqueConstraint(
+        fields=["source", "external_id"], condition=~Q(external_id=""), name=name
+    )
+
+
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"{value!r} is not a known time zone (e.g. Europe/London).")
@@ -429,6 +452,8 @@ class VitalsSet(ChartEntry):
     # False = this set did not record the vasopressors (it has no Vasopressor
     # rows, and those charted before still run); True with no rows = none running.
     vasopressors_recorded = models.BooleanField(default=True)
+    source = source_field()
+    external_id = external_id_field()
 
     class Meta(ChartEntry.Meta):
         constraints = [
@@ -475,6 +500,7 @@ class VitalsSet(ChartEntry):
                 violation_error_message=FLOW_NEEDS_DEVICE,
             ),
             ChartEntry.error_constraint("vitals_error_complete"),
+            imported_once("vitals_imported_once"),
         ]
 
     def __str__(self) -> str:
@@ -768,11 +794,14 @@ class WardLabLimit(models.Model):
 class LabResult(ChartEntry):
     test = models.ForeignKey(LabTest, on_delete=models.PROTECT, related_name="results")
     value = models.FloatField(validators=[MinValueValidator(0, "A lab value cannot be negative.")])
+    source = source_field()
+    external_id = external_id_field()
 
     class Meta(ChartEntry.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="lab_value_not_negative"),
             ChartEntry.error_constraint("lab_error_complete"),
+            imported_once("lab_imported_once"),
         ]
 
     def __str__(self) -> str:
@@ -811,6 +840,8 @@ class MedicationAdministration(ChartEntry):
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    source = source_field()
+    external_id = external_id_field()
 
     class Meta(ChartEntry.Meta):
         constraints = [
@@ -821,6 +852,7 @@ class MedicationAdministration(ChartEntry):
                 condition=~Q(drug="other") | ~Q(drug_other=""), name="medication_other_named"
             ),
             ChartEntry.error_constraint("medication_error_complete"),
+            imported_once("medication_imported_once"),
         ]
 
     def __str__(self) -> str:

@@ -162,6 +162,7 @@ def lab_record(
     test: LabTest | str,
     value: float,
     idempotency_key: UUID | None = None,
+    **values,
 ) -> LabResult:
     if isinstance(test, str):
         test = LabTest.objects.get(code=test)
@@ -173,6 +174,7 @@ def lab_record(
             test=test,
             value=value,
             idempotency_key=idempotency_key,
+            **values,
         )
     )
 

@@ -27,7 +27,13 @@ from grading.models import (
     ProtocolChange,
     TocilizumabStock,
 )
-from interop.models import DeviceObservation, DeviceVitalsSet, InboundMessage
+from interop.models import (
+    DeviceObservation,
+    DeviceVitalsSet,
+    FhirAccess,
+    FhirImport,
+    InboundMessage,
+)
 from patients import services as chart
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
@@ -53,6 +59,9 @@ RECORDS = [
     InboundMessage,
     DeviceVitalsSet,
     DeviceObservation,
+    # What FHIR clients read and imported (interop).
+    FhirAccess,
+    FhirImport,
 ]
 GUARDS = ("chart_rows_are_never_deleted", "records_are_never_deleted")
 

@@ -10,14 +10,20 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from grading.models import Assessment, Prompt, PromptResponse
-from interop.models import DeviceObservation, DeviceVitalsSet, InboundMessage
+from interop.models import (
+    DeviceObservation,
+    DeviceVitalsSet,
+    FhirAccess,
+    FhirImport,
+    InboundMessage,
+)
 from patients import services
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
 pytestmark = pytest.mark.django_db
 
 RECORDS = [*CHART_MODELS, Vasopressor, Patient, Episode, Assessment, Prompt, PromptResponse]
-RECORDS += [InboundMessage, DeviceVitalsSet, DeviceObservation]
+RECORDS += [InboundMessage, DeviceVitalsSet, DeviceObservation, FhirAccess, FhirImport]
 
 
 def _audit_tables() -> list[str]:

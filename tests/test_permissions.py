@@ -116,6 +116,17 @@ PROMISED = {
 }
 # Not the chart's pages: Django's admin and sign-in, and the browser's icon.
 NOT_IN_MATRIX = {"login", "logout", "favicon.ico"}
+# The FHIR API (interop/fhir) is for systems, not people: a bearer token per
+# client decides, scoped to wards, never a session or a role. Here: every
+# role without a token is refused (401, not the sign-in page). The tokens'
+# scopes are tested in tests/interop/test_fhir_read.py and test_fhir_import.py.
+TOKEN_AUTHENTICATED = {
+    "fhir_transaction": {},
+    "fhir_search": {"resource_type": "Observation"},
+    "fhir_read": {"resource_type": "Patient", "resource_id": "1"},
+}
+# The CapabilityStatement is public, as FHIR expects.
+PUBLIC = {"fhir_metadata"}
 
 
 @pytest.fixture
@@ -227,9 +238,27 @@ def _routes(patterns, prefix=""):
 
 def test_every_url_is_in_the_matrix():
     routes = set(_routes(get_resolver().url_patterns)) - NOT_IN_MATRIX
+    routes -= set(TOKEN_AUTHENTICATED) | PUBLIC
     in_matrix = {row[0] for row in MATRIX}
     assert not routes - in_matrix, "add these views to MATRIX"
     assert not in_matrix - routes, "MATRIX names views that no longer exist"
+
+
+@pytest.mark.parametrize("name", sorted(TOKEN_AUTHENTICATED))
+def test_no_role_reaches_the_fhir_api_without_a_token(client, people, objects, name):
+    url = reverse(name, kwargs=TOKEN_AUTHENTICATED[name])
+    for role in ROLES:
+        client.logout()
+        if people[role]:
+            client.force_login(people[role])
+        for response in (client.get(url), client.post(url, {})):
+            assert response.status_code == 401, f"{name} as {role}"
+            assert response["Content-Type"].startswith("application/fhir+json")
+
+
+def test_the_fhir_capability_statement_is_public(client):
+    assert client.get(reverse("fhir_metadata")).status_code == 200
+    assert client.post(reverse("fhir_metadata")).status_code == 405
 
 
 def test_the_matrix_walk_finds_an_unlisted_view():

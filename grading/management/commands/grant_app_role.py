@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from grading.models import Assessment, BoardSeen
+from interop.models import FhirAccess, FhirImport, InboundMessage
 from patients.models import Ward, WardLabLimit
 
 # Rows the application deletes in its ordinary work; none is a clinical record.
@@ -49,9 +50,9 @@ def append_only() -> list[type]:
     """Rows the application adds and never changes: the assessments and every
     audit event (pghistory's context is updated as a request goes on)."""
     events = [m for m in apps.get_models() if issubclass(m, pghistory.models.Event)]
-    # What the bedside monitors sent, as received (interop).
-    inbound = apps.get_model("interop", "InboundMessage")
-    return [Assessment, inbound, *events]
+    # What the bedside monitors sent, as received, and the FHIR access log
+    # and import ledger (interop): each written once.
+    return [Assessment, InboundMessage, FhirAccess, FhirImport, *events]
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from django.db.models import Q
 from clinical import ranges
 from patients.models import Episode, Patient, VitalsSet, free_text
 
-from . import hl7_codes
+from .. import hl7_codes
 
 
 class InboundMessage(models.Model):
