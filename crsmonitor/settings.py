@@ -201,6 +201,21 @@ STATICFILES_FINDERS = [
     "grading.staticfiles.PlotlyFinder",
 ]
 
+# The board keeps each card's HTML (grading/board/rendered.py): in Redis when
+# there is one, so that every web process shares it; otherwise in this process.
+# A cache that is down slows the board, never breaks it: short timeouts.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "crsmonitor",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Celery: a real Redis broker when REDIS_URL is set; otherwise tasks run
 # in-process so the embedded default needs nothing else installed.
 REDIS_URL = os.environ.get("REDIS_URL", "")
