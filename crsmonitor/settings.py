@@ -197,9 +197,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # plotly.min.js straight from the installed plotly package: never a CDN.
-    "grading.staticfiles.PlotlyFinder",
 ]
+# Production: compressed copies and hashed names, cached by browsers forever
+# (crsmonitor/staticfiles.py). A development server serves the source folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "crsmonitor.staticfiles.HashedStaticFiles"
+        )
+    },
+}
 
 # The board keeps each card's HTML (grading/board/rendered.py): in Redis when
 # there is one, so that every web process shares it; otherwise in this process.
