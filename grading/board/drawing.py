@@ -6,6 +6,10 @@ moved), so a week of hourly regrades is a handful of points per card.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 # The sparkline covers the three days in which CRS usually turns.
 SPARKLINE_WINDOW = timedelta(hours=72)
@@ -16,8 +20,15 @@ def _spark_y(grade: float) -> float:
     return round(SPARK_HEIGHT - SPARK_PAD - grade * (SPARK_HEIGHT - 2 * SPARK_PAD) / 4, 1)
 
 
-# The grid lines are the same on every card: worked out once.
+# The grid lines are the same on every card: worked out and written once.
 GRID = tuple((grade, _spark_y(grade)) for grade in range(5))
+GRID_LINES = mark_safe(
+    "".join(
+        f'<line class="spark-grid" x1="0" x2="{SPARK_WIDTH}" y1="{y}" y2="{y}"'
+        ' vector-effect="non-scaling-stroke"/>'
+        for _, y in GRID
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,28 @@ class Sparkline:
     @property
     def grid(self) -> tuple[tuple[int, float], ...]:
         return GRID
+
+    @cached_property
+    def svg(self) -> SafeString:
+        """The drawing as SVG, written here once rather than number by number
+        in the template (sixty cards of it are most of a board's rendering)."""
+        paths = [
+            format_html(
+                '<path class="{}" d="{}" vector-effect="non-scaling-stroke"/>', css_class, path
+            )
+            for css_class, path in (("spark-icans", self.icans_path), ("spark-crs", self.crs_path))
+            if path
+        ]
+        return format_html(
+            '<svg viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" aria-label="{}">'
+            "<title>{}</title>{}{}</svg>",
+            self.width,
+            self.height,
+            self.words,
+            self.words,
+            GRID_LINES,
+            mark_safe("".join(paths)),
+        )
 
 
 def _spark_x(moment: datetime, since: datetime) -> float:
