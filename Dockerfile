@@ -8,7 +8,8 @@ COPY patients patients
 COPY grading grading
 RUN pip install --no-cache-dir .
 COPY . .
-RUN DEBUG=true python manage.py collectstatic --no-input
+# With DEBUG off: the production storage writes hashed, compressed copies.
+RUN DEBUG=false python manage.py collectstatic --no-input
 RUN useradd --system crsmonitor
 USER crsmonitor
 EXPOSE 8000

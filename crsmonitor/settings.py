@@ -197,9 +197,34 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # plotly.min.js straight from the installed plotly package: never a CDN.
-    "grading.staticfiles.PlotlyFinder",
 ]
+# Production: compressed copies and hashed names, cached by browsers forever
+# (crsmonitor/staticfiles.py). A development server serves the source folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "crsmonitor.staticfiles.HashedStaticFiles"
+        )
+    },
+}
+
+# The board keeps each card's HTML (grading/board/rendered.py): in Redis when
+# there is one, so that every web process shares it; otherwise in this process.
+# A cache that is down slows the board, never breaks it: short timeouts.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "crsmonitor",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: a real Redis broker when REDIS_URL is set; otherwise tasks run
 # in-process so the embedded default needs nothing else installed.

@@ -1,52 +1,31 @@
 """The unit board (one ward, or every ward) and the downtime sheets.
 
-The board polls itself. A poll carries the version token it was drawn from
-and the version of each card; the server answers 204 (htmx swaps nothing)
-while the token still holds, and otherwise sends only the cards that changed,
-as out-of-band swaps, with the new order.
+The board polls itself. A poll carries the version token it was drawn from,
+the moment the clock alone turns one of its cards (due, late), and the
+version of each card; the server answers 204 (htmx swaps nothing) while both
+still hold, and otherwise sends only the cards that changed, as out-of-band
+swaps, with the new order. Cards come from the cache when nothing they show
+has changed (grading/board/rendered.py).
 """
 
-import hashlib
-from dataclasses import dataclass
+from datetime import datetime
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from patients import access
 from patients.models import Ward
 
 from . import downtime
-from .board import Card, board_cards, board_version
+from .board import Card, board_cards, board_state
+from .board.rendered import DrawnCard, drawn_board, turns_at
 from .selectors import bed_order
 from .views import in_ward_time
 
 # Issue 5: a board that refreshes itself every 15 s or less.
 POLL_SECONDS = 10
-
-
-@dataclass(frozen=True)
-class DrawnCard:
-    card: Card
-    html: SafeString
-    version: str  # changes with anything the card shows
-
-    @property
-    def pk(self) -> int:
-        return self.card.episode.pk
-
-
-def _draw(cards: list[Card], all_wards: bool) -> list[DrawnCard]:
-    template = get_template("grading/board.html#card")
-    drawn = []
-    for card in cards:
-        html = template.render({"card": card, "all_wards": all_wards})
-        version = hashlib.blake2b(html.encode(), digest_size=6).hexdigest()
-        drawn.append(DrawnCard(card, mark_safe(html), version))
-    return drawn
 
 
 def _cards_held(request) -> dict[int, str]:
@@ -75,20 +54,23 @@ def board(request, ward_id: int | None = None):
     shown = [ward] if ward else list(access.visible_wards(request.user))
     _show_times_in(shown)
     now = timezone.now()
-    version = board_version(user=request.user, wards=shown, now=now)
+    state = board_state(user=request.user, wards=shown, now=now)
     polling = bool(request.htmx) and "version" in request.GET
-    if polling and request.GET["version"] == version:
+    if polling and request.GET["version"] == state.token and not _turned(request, now):
         return HttpResponse(status=204)
 
-    cards = _draw(board_cards(user=request.user, wards=shown, now=now), all_wards=ward is None)
+    cards = drawn_board(
+        user=request.user, wards=shown, state=state, all_wards=ward is None, now=now
+    )
     context = {
         "ward": ward,
         "wards": list(access.visible_wards(request.user)) if ward else shown,
         "cards": cards,
-        "version": version,
+        "version": state.token,
+        "turns_at": turns_at(cards),
         "now": now,
         "poll_seconds": POLL_SECONDS,
-        "counts": _counts([drawn.card for drawn in cards]),
+        "counts": _counts(cards),
     }
     if not polling:
         return render(request, "grading/board.html", context)
@@ -102,12 +84,22 @@ def board(request, ward_id: int | None = None):
     return render(request, "grading/board.html#poll", context)
 
 
-def _counts(cards: list[Card]) -> dict[str, int]:
+def _turned(request, now: datetime) -> bool:
+    """The clock has reached the moment the page said one of its cards turns
+    due or late (sent back by the poll): those cards must be drawn again even
+    within the minute."""
+    moment = request.GET.get("turns_at", "")
+    if not (moment.isascii() and moment.isdigit() and len(moment) <= 12):
+        return False
+    return now.timestamp() >= int(moment)
+
+
+def _counts(cards: list[DrawnCard]) -> dict[str, int]:
     return {
         "patients": len(cards),
         "severe": sum(1 for card in cards if (card.acuity or 0) >= 3),
-        "rising": sum(1 for card in cards if card.rises),
-        "prompts": sum(len(card.open_prompts) for card in cards),
+        "rising": sum(1 for card in cards if card.rising),
+        "prompts": sum(card.open_prompts for card in cards),
         "overdue": sum(1 for card in cards if card.overdue),
     }
 

@@ -80,7 +80,11 @@ def chart_rows(refs) -> dict[str, ChartRow]:
     for name, pks in wanted.items():
         kind = CHART_ROW_KINDS[name]
         query = kind.model.objects.filter(pk__in=pks)
-        query = query.select_related(*kind.joined).prefetch_related(*kind.prefetched)
+        if kind.joined:
+            # select_related() with no names would join every foreign key
+            # (episode, patient, ward, author) onto each row.
+            query = query.select_related(*kind.joined)
+        query = query.prefetch_related(*kind.prefetched)
         for row in query:
             found[row.ref] = ChartRow(
                 row.ref, kind.label, row.observed_at, kind.words(row), row.is_entered_in_error

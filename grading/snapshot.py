@@ -147,6 +147,42 @@ def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
     )
 
 
+def chart_between(episode: Episode, since: datetime, until: datetime) -> Snapshot:
+    """The chart rows observed from `since` to `until`, as the rules' entries,
+    for drawing a stretch of the stay (the trajectory) without reading all of
+    it. Not for grading: the rules need their look-backs (episode_snapshot).
+
+    The last vitals set before `since` comes too: the oxygen and vasopressors
+    it charted were still running when the stretch opens."""
+    patient = episode.patient
+    ward = patient.ward
+
+    def rows(model, *related):
+        query = model.objects.valid().filter(
+            episode=episode, observed_at__gte=since, observed_at__lte=until
+        )
+        return query.select_related(*related) if related else query
+
+    before = (
+        VitalsSet.objects.valid()
+        .filter(episode=episode, observed_at__lt=since)
+        .order_by("-observed_at", "-pk")
+        .prefetch_related("vasopressors")[:1]
+    )
+    vitals = [*before, *rows(VitalsSet).prefetch_related("vasopressors")]
+    return Snapshot(
+        at=until.astimezone(ward.tzinfo),
+        age_years=patient.age_years(until),
+        infusion_at=episode.infusion_at,
+        protocol=episode.protocol,
+        news2_scale=episode.news2_scale,
+        vitals=tuple(vitals_entry(v) for v in vitals),
+        medications=tuple(medication_entry(m) for m in rows(MedicationAdministration)),
+        labs=tuple(lab_entry(lab) for lab in rows(LabResult, "test")),
+        settings=ward_settings(ward),
+    )
+
+
 def dose_snapshots(episodes: list[Episode], at: datetime) -> dict[int, Snapshot]:
     """Snapshots with only what dose counters need (drugs given, weight), for many
     episodes in two queries: the pharmacist's queue covers every active patient."""

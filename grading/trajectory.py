@@ -33,10 +33,13 @@ from .rules.fever import FEVER_FROM_C
 from .rules.safety_prompts import ANC_BELOW, PLATELETS_BELOW, TRANSAMINASE_ULN_MULTIPLE
 from .rules.steroids import CORTICOSTEROIDS
 from .rules.tocilizumab import TOCILIZUMAB
-from .snapshot import episode_snapshot
+from .snapshot import chart_between
 from .templatetags.grades import GRADE_WORDS
 
-RANGES = {"24h": timedelta(hours=24), "72h": timedelta(hours=72)}
+# The stretches the page loads; None: the whole stay. Three days by default:
+# CRS usually turns within them, and a long stay stays quick to load.
+WINDOWS = {"24h": timedelta(hours=24), "72h": timedelta(hours=72), "episode": None}
+DEFAULT_WINDOW = "72h"
 # Room to read the latest point and the infusion line at the edges.
 MARGIN_BEFORE = timedelta(hours=2)
 MARGIN_AFTER = timedelta(hours=1)
@@ -171,28 +174,76 @@ class Figure:
         return {"data": self.data, "layout": self.layout}
 
 
-def trajectory(episode: Episode, now: datetime) -> dict:
-    """Everything the trajectory page draws, as JSON-ready data."""
-    snapshot = episode_snapshot(episode, now)
-    assessments = list(
-        episode.assessments.filter(evaluated_at__lte=now)
+@dataclass(frozen=True)
+class Window:
+    """The stretch of the stay the page loads: a day, three days or all of it,
+    ending now or earlier (the links step back and forth by its length)."""
+
+    name: str  # a WINDOWS key
+    start: datetime  # the first moment drawn
+    end: datetime  # the last: now, or the end asked for
+    now: datetime
+    first: datetime  # the earliest moment there is to show
+
+    @property
+    def earlier(self) -> datetime | None:
+        """Where the window before this one ends; None when this one reaches the infusion."""
+        return self.start if self.start > self.first else None
+
+    @property
+    def later(self) -> datetime | None:
+        """Where the window after this one ends; None when this one ends now."""
+        if self.end >= self.now:
+            return None
+        span = WINDOWS[self.name]
+        return min(self.end + span, self.now)
+
+    @property
+    def reaches_now(self) -> bool:
+        return self.end >= self.now
+
+
+def window(episode: Episode, now: datetime, name: str = "", until: datetime | None = None):
+    """The window asked for, kept within the stay; an unknown name is the default."""
+    first = episode.infusion_at - MARGIN_BEFORE
+    name = name if name in WINDOWS else DEFAULT_WINDOW
+    span = WINDOWS[name]
+    if span is None:
+        return Window(name, first, now, now, first)
+    end = now if until is None else min(max(until, episode.infusion_at), now)
+    return Window(name, max(first, end - span), end, now, first)
+
+
+def trajectory(episode: Episode, now: datetime, shown: Window | None = None) -> dict:
+    """Everything the trajectory page draws for one window of the stay (the
+    default: the last 72 h), as JSON-ready data. Only that window's rows are
+    read, so a month's stay costs what three days cost."""
+    shown = shown or window(episode, now)
+    start, end = shown.start, shown.end
+    snapshot = chart_between(episode, start, end)
+    # The grade in force when the window opens, then every change within it.
+    fields = ("episode", "evaluated_at", "crs_grade", "icans_grade", "crs_reasons", "icans_reasons")
+    in_force = (
+        episode.assessments.filter(evaluated_at__lte=start)
+        .order_by("-evaluated_at", "-pk")
+        .only(*fields)[:1]
+    )
+    within = (
+        episode.assessments.filter(evaluated_at__gt=start, evaluated_at__lte=end)
         .order_by("evaluated_at", "pk")
         # The episode too: the related manager sets it on every row.
-        .only("episode", "evaluated_at", "crs_grade", "icans_grade", "crs_reasons", "icans_reasons")
+        .only(*fields)
     )
+    assessments = [*in_force, *within]
     clock = Clock(episode.patient.ward.tzinfo)
-    start = episode.infusion_at - MARGIN_BEFORE
-    end = now + MARGIN_AFTER
-    ranges = {name: [clock(max(start, now - span)), clock(end)] for name, span in RANGES.items()}
-    ranges["episode"] = [clock(start), clock(end)]
-    initial = "72h" if now - start > RANGES["72h"] else "episode"
+    shown_range = [clock(start), clock(end + MARGIN_AFTER)]
 
     vitals = _from_skeleton(_vitals_skeleton())
-    _grades(vitals, assessments, now, clock)
+    _grades(vitals, assessments, end, clock)
     _temperature(vitals, snapshot, clock)
     _pressure(vitals, snapshot, clock)
-    _oxygen(vitals, snapshot, now, clock)
-    _vasopressors(vitals, snapshot, now, clock)
+    _oxygen(vitals, snapshot, end, clock)
+    _vasopressors(vitals, snapshot, end, clock)
     _doses(vitals, snapshot, clock)
 
     # Drawn in the units the ward reads (clinical-rules.md section 11).
@@ -202,16 +253,11 @@ def trajectory(episode: Episode, now: datetime) -> dict:
     _labs(labs, snapshot, clock, ward.lab_units, limits)
 
     for figure in (vitals, labs):
-        _mark_days(figure, episode, now, clock)
+        _mark_days(figure, episode, end, clock)
         for name, settings in figure.layout.items():
             if name.startswith("xaxis"):
-                settings["range"] = ranges[initial]
-    return {
-        "ranges": ranges,
-        "initial": initial,
-        "vitals": vitals.json(),
-        "labs": labs.json(),
-    }
+                settings["range"] = shown_range
+    return {"range": shown_range, "vitals": vitals.json(), "labs": labs.json()}
 
 
 # Skeletons: the panels and the look, laid out once per process ----------------

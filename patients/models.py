@@ -363,6 +363,21 @@ class ChartEntry(models.Model):
             name=name,
         )
 
+    @classmethod
+    def time_indexes(cls, prefix: str) -> list[models.Index]:
+        """The episode's rows in clinical time: the bedside history and the
+        trajectory read a range of them, the board and the snapshot the latest
+        valid one (backwards along the second index, which leaves out the rows
+        entered in error)."""
+        return [
+            models.Index(fields=["episode", "observed_at"], name=f"{prefix}_episode_time"),
+            models.Index(
+                fields=["episode", "observed_at", "id"],
+                name=f"{prefix}_episode_latest_valid",
+                condition=Q(entered_in_error_at__isnull=True),
+            ),
+        ]
+
     @property
     def is_entered_in_error(self) -> bool:
         return self.entered_in_error_at is not None
@@ -502,6 +517,7 @@ class VitalsSet(ChartEntry):
             ChartEntry.error_constraint("vitals_error_complete"),
             imported_once("vitals_imported_once"),
         ]
+        indexes = ChartEntry.time_indexes("vitals")
 
     def __str__(self) -> str:
         return f"Vitals at {self.observed_at:%Y-%m-%d %H:%M}"
@@ -646,6 +662,7 @@ class NeuroAssessment(ChartEntry):
             ),
             ChartEntry.error_constraint("neuro_error_complete"),
         ]
+        indexes = ChartEntry.time_indexes("neuro")
 
     def __str__(self) -> str:
         return f"{self.tool} at {self.observed_at:%Y-%m-%d %H:%M}"

@@ -32,6 +32,18 @@ def plain_http():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def static_files_from_the_source_folders():
+    """Pages link the plain static names, served from the source folders, even
+    in a checkout where collectstatic wrote a manifest of hashed names."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def regrade_in_process():
     """Regrades run in the test process unless a test starts a real worker."""
     eager = celery_app.conf.task_always_eager

@@ -1,5 +1,7 @@
 // The trajectory page: draws the figures the server built (JSON in
-// #trajectory-data) and keeps both on the same time range.
+// #trajectory-data) for the window of the stay it loaded, and keeps both on
+// the same time range. The first figure is drawn before the second is begun,
+// so a slow tablet shows the grades and vitals while the labs are still coming.
 (function () {
   "use strict";
 
@@ -7,23 +9,16 @@
   if (!source || !window.Plotly) return;
   var data = JSON.parse(source.textContent);
   var plots = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
-  var buttons = Array.prototype.slice.call(document.querySelectorAll("[data-range]"));
   // No mode bar: its per-chart styles would need inline CSS, which the
-  // Content-Security-Policy forbids. The range buttons, drag to zoom and
+  // Content-Security-Policy forbids. The window links, drag to zoom and
   // double-click to reset do its work.
   var config = { responsive: true, displayModeBar: false };
   var syncing = false;
 
-  function press(name) {
-    buttons.forEach(function (button) {
-      button.setAttribute("aria-pressed", String(button.getAttribute("data-range") === name));
-    });
-  }
-
   function show(range, except) {
     syncing = true;
     var updates = plots
-      .filter(function (plot) { return plot !== except; })
+      .filter(function (plot) { return plot !== except && plot.data; })
       .map(function (plot) { return window.Plotly.relayout(plot, { "xaxis.range": range }); });
     Promise.all(updates).then(function () { syncing = false; });
   }
@@ -40,35 +35,33 @@
     return null;
   }
 
-  Promise.all(plots.map(function (plot) {
+  function follow(plot) {
+    // A zoom in one figure moves the other: one time axis for the whole page.
+    plot.on("plotly_relayout", function (event) {
+      if (syncing) return;
+      if (Object.keys(event).some(function (key) { return /^xaxis\d*\.autorange$/.test(key); })) {
+        // Double-click: back to the window loaded, on both figures.
+        show(data.range, null);
+        return;
+      }
+      var range = zoomedRange(event);
+      if (range) show(range, plot);
+    });
+  }
+
+  function draw(index) {
+    if (index >= plots.length) return;
+    var plot = plots[index];
     var figure = data[plot.getAttribute("data-figure")];
     plot.textContent = "";
-    return window.Plotly.newPlot(plot, figure.data, figure.layout, config);
-  })).then(function () {
-    press(data.initial);
-    plots.forEach(function (plot) {
-      // A zoom in one figure moves the other: one time axis for the whole page.
-      plot.on("plotly_relayout", function (event) {
-        if (syncing) return;
-        if (Object.keys(event).some(function (key) { return /^xaxis\d*\.autorange$/.test(key); })) {
-          // Double-click: back to the whole episode, on both figures.
-          press("episode");
-          show(data.ranges.episode, null);
-          return;
-        }
-        var range = zoomedRange(event);
-        if (!range) return;
-        press(null);
-        show(range, plot);
+    window.Plotly.newPlot(plot, figure.data, figure.layout, config).then(function () {
+      follow(plot);
+      // Let the browser paint this figure before drawing the next.
+      window.requestAnimationFrame(function () {
+        window.setTimeout(function () { draw(index + 1); }, 0);
       });
     });
-  });
+  }
 
-  buttons.forEach(function (button) {
-    button.addEventListener("click", function () {
-      var name = button.getAttribute("data-range");
-      press(name);
-      show(data.ranges[name], null);
-    });
-  });
+  draw(0);
 })();

@@ -148,8 +148,9 @@ def test_a_patient_charted_worse_rises_to_the_top_of_the_board_within_one_refres
     (_, vitals_traces, vitals_drawn), (_, labs_traces, labs_drawn) = drawn
     assert vitals_traces > 6 and vitals_drawn > 6  # grades, temperature, pressure, O2, ...
     assert labs_traces > 6 and labs_drawn >= 1  # every lab panel; CRP was charted
-    page.click("text=Last 24 h")
-    page.wait_for_selector('[data-range="24h"][aria-pressed="true"]')
+    page.click("text=Last 24 h")  # loads the last day only
+    page.wait_for_selector('a.range-button[aria-current="true"]:has-text("Last 24 h")')
+    page.wait_for_selector("#plot-labs.js-plotly-plot")
     ranges = page.evaluate(
         "() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p.layout.xaxis.range)"
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grading import services
+from grading.board import rendered
 from grading.models import Assessment, TocilizumabStock
 from grading.rules.wording import clock
 from patients import services as chart
@@ -310,10 +311,14 @@ def test_a_grade_that_rises_again_after_opening_is_news_again(
 
 
 def _state(page: str) -> dict:
-    return {
+    state = {
         "version": re.search(r'name="version" value="([0-9a-f]+)"', page).group(1),
         "have": re.findall(r'name="have" value="([0-9]+:[0-9a-f]+)"', page),
     }
+    turns = re.search(r'name="turns_at" value="([0-9]+)"', page)
+    if turns:
+        state["turns_at"] = turns.group(1)
+    return state
 
 
 def _poll(client, ward, state):
@@ -432,3 +437,134 @@ def test_a_temperature_only_set_keeps_the_support_charted_before_on_the_card(
     assert f"Norepinephrine (charted {charted})</strong>" in page
     assert "no vasopressor" not in page
     assert Assessment.objects.latest_first().first().crs_grade == 3
+
+
+# --- Cards kept in the cache --------------------------------------------------------
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The episodes whose card was drawn (not taken from the cache), in order."""
+    episodes = []
+    draw = rendered.draw
+
+    def drawing(card, all_wards):
+        episodes.append(card.episode.pk)
+        return draw(card, all_wards)
+
+    monkeypatch.setattr(rendered, "draw", drawing)
+    return episodes
+
+
+def _a_minute_from_now(second: int):
+    return timezone.now().replace(second=second, microsecond=0) + timedelta(minutes=1)
+
+
+def test_a_card_drawn_once_is_taken_from_the_cache_by_the_next_look(
+    client, physician, nurse, ward, make_episode, drawn
+):
+    episodes = [make_episode(family_name=name) for name in ("First", "Second", "Third")]
+    for episode in episodes:
+        _graded_now(episode, nurse, **FEVER)
+    with time_machine.travel(_a_minute_from_now(5), tick=False):
+        page = _board(client, physician, ward)
+        assert sorted(drawn) == sorted(e.pk for e in episodes)
+        with CaptureQueriesContext(connection) as kept:
+            again = _board(client, physician, ward)
+        # Another physician who saw the same grades gets the same cards.
+        assert _names_in_order(_board(client, _second_physician(ward), ward)) == [
+            "FIRST",
+            "SECOND",
+            "THIRD",
+        ]
+    assert len(drawn) == 3
+    assert again.count("<article") == 3 and _state(again) == _state(page)
+    # The board state and the page's own reads, none of the nine card queries.
+    assert not any("grading_assessment" in q["sql"] and "LAG(" in q["sql"] for q in kept)
+    assert not any('FROM "grading_prompt"' in q["sql"][:200] for q in kept)
+
+
+def test_new_vitals_draw_that_card_again_and_no_other(
+    client, physician, nurse, ward, make_episode, drawn
+):
+    quiet = make_episode(family_name="Quiet")
+    worse = make_episode(family_name="Worse")
+    _graded_now(quiet, nurse, **NORMAL)
+    _graded_now(worse, nurse, **NORMAL)
+    with time_machine.travel(_a_minute_from_now(5), tick=False):
+        state = _state(_board(client, physician, ward))
+        drawn.clear()
+        _graded_now(worse, nurse, **SHOCK)  # new vitals and a new assessment
+        fragment = _poll(client, ward, state).content.decode()
+        assert drawn == [worse.pk]
+        page = _board(client, physician, ward)
+    assert drawn == [worse.pk]
+    assert f"#slot-{worse.pk}" in fragment and "Norepinephrine" in fragment
+    assert _names_in_order(page) == ["WORSE", "QUIET"] and "BP 84/48" in page
+
+
+def test_a_new_assessment_alone_draws_the_card_again(
+    client, physician, nurse, ward, make_episode, drawn
+):
+    episode = make_episode(family_name="Regraded", infused_hours_ago=30)
+    _graded(episode, nurse, hours_ago=2, **FEVER)
+    with time_machine.travel(_a_minute_from_now(5), tick=False):
+        assert "edge-1" in _board(client, physician, ward)
+        Assessment.objects.filter(episode=episode).update(crs_grade=2, acuity=2)
+        assert "edge-1" in _board(client, physician, ward)  # no new row: same card
+        services.regrade(episode, trigger="new_data")  # back to what the chart says: a new row
+        Assessment.objects.filter(episode=episode).exclude(
+            pk=Assessment.objects.filter(episode=episode).latest_first().first().pk
+        ).update(crs_grade=1)
+        page = _board(client, physician, ward)
+    assert drawn == [episode.pk, episode.pk]
+    assert "edge-1" in page
+
+
+def test_a_card_turns_overdue_within_the_minute_it_was_drawn_in(
+    client, physician, nurse, ward, make_episode, drawn
+):
+    """The cache is keyed by the minute; vitals falling due half a minute in
+    must not stay calm until the next one (clinical-rules section 7)."""
+    start = _a_minute_from_now(5)
+    with time_machine.travel(start, tick=False):
+        episode = make_episode(infused_hours_ago=8)
+        # The ward charts every 4 h: due 30 s from now.
+        _graded(episode, nurse, hours_ago=4 - 30 / 3600, **NORMAL)
+        page = _board(client, physician, ward)
+        state = _state(page)
+    assert "Vitals overdue" not in page and state["turns_at"]
+    with time_machine.travel(start + timedelta(seconds=20), tick=False):
+        assert _poll(client, ward, state).status_code == 204
+        assert "Vitals overdue" not in _board(client, physician, ward)
+    assert drawn == [episode.pk]
+    with time_machine.travel(start + timedelta(seconds=31), tick=False):
+        response = _poll(client, ward, state)
+        page = _board(client, physician, ward)
+    assert response.status_code == 200
+    assert f"#slot-{episode.pk}" in response.content.decode()
+    assert "⚠ Vitals overdue" in response.content.decode()
+    assert "⚠ Vitals overdue" in page
+    assert drawn == [episode.pk, episode.pk]
+
+
+def test_the_next_minute_draws_the_cards_again(client, physician, nurse, ward, episode, drawn):
+    start = _a_minute_from_now(55)
+    with time_machine.travel(start, tick=False):
+        _graded(episode, nurse, hours_ago=1 + 50 / 3600, **NORMAL)
+        assert "1 h ago" in _board(client, physician, ward)
+    with time_machine.travel(start + timedelta(seconds=10), tick=False):
+        assert "1 h 1 min ago" in _board(client, physician, ward)
+    assert drawn == [episode.pk, episode.pk]
+
+
+def test_a_board_whose_cache_is_down_still_draws_every_card(
+    client, physician, nurse, ward, make_episode, monkeypatch
+):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(rendered.cache, "get_many", down)
+    monkeypatch.setattr(rendered.cache, "set_many", down)
+    _graded_now(make_episode(family_name="Still"), nurse, **FEVER)
+    assert _names_in_order(_board(client, physician, ward)) == ["STILL"]

@@ -4,13 +4,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from plotly.offline import get_plotlyjs_version
 
 from grading import services
-from grading.staticfiles import PLOTLY_JS, PlotlyFinder
 from patients import services as chart
 from patients.models import Episode, Ward
 
@@ -93,8 +94,7 @@ def test_the_trajectory_page_draws_every_panel_on_one_time_axis(
         for name, axis in figure["layout"].items()
         if name.startswith("xaxis")
     }
-    assert ranges == {figures["ranges"][figures["initial"]][0]}  # one shared time axis
-    assert set(figures["ranges"]) == {"24h", "72h", "episode"}
+    assert ranges == {figures["range"][0]}  # one shared time axis
 
 
 def test_the_trajectory_page_loads_plotly_from_this_site_and_runs_no_inline_script(
@@ -104,16 +104,42 @@ def test_the_trajectory_page_loads_plotly_from_this_site_and_runs_no_inline_scri
     page = client.get(reverse("trajectory", args=[episode.patient_id])).content.decode()
     scripts = re.findall(r"<script([^>]*)>", page)
     assert all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts)
-    assert 'src="/static/js/plotly.min.js"' in page and "cdn" not in page.lower()
+    assert 'src="/static/vendor/plotly/plotly-basic.min.js"' in page
+    assert "cdn" not in page.lower()
     assert 'id="plotly.js-style-global"' in page  # plotly's rules go in a sheet, not inline
+    # Plotly first, then the page's script that draws with it, both deferred.
+    assert page.index("plotly-basic.min.js") < page.index("js/trajectory.js")
 
 
-def test_plotly_js_is_served_from_the_plotly_package():
-    assert PLOTLY_JS.is_file()
-    assert PlotlyFinder().find("js/plotly.min.js") == str(PLOTLY_JS)
-    assert PlotlyFinder().find("js/other.js") == []
-    [(path, storage)] = PlotlyFinder().list(ignore_patterns=[])
-    assert storage.path(path) == str(PLOTLY_JS) and storage.prefix == "js"
+PLOTLY_BASIC = settings.BASE_DIR / "static" / "vendor" / "plotly" / "plotly-basic.min.js"
+
+
+def _bundled_trace_types() -> set[str]:
+    return set(re.findall(r'moduleType:"trace",name:"(\w+)"', PLOTLY_BASIC.read_text()))
+
+
+def test_the_basic_plotly_bundle_is_the_version_the_figures_are_built_for():
+    header = PLOTLY_BASIC.read_text()[:200]
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in header
+    assert (PLOTLY_BASIC.parent / "LICENSE").is_file()
+
+
+def test_every_trace_type_of_the_figures_is_in_the_basic_bundle(
+    client, physician, nurse, make_episode
+):
+    """The basic bundle draws bar, pie and scatter traces only: a figure that
+    starts using another type must bring a bigger bundle with it."""
+    assert _bundled_trace_types() == {"bar", "pie", "scatter"}
+    episode = make_episode(infused_hours_ago=30)
+    _chart_hours(episode, nurse, 24)
+    chart.medication_record(
+        episode=episode, observed_at=_ago(1), by=nurse, drug="dexamethasone", dose_mg=10
+    )
+    client.force_login(physician)
+    figures = _figures(client.get(reverse("trajectory", args=[episode.patient_id])))
+    used = {trace["type"] for name in ("vitals", "labs") for trace in figures[name]["data"]}
+    assert used == {"scatter", "bar"}
+    assert used <= _bundled_trace_types()
 
 
 def test_the_trajectory_of_a_patient_with_nothing_charted_still_has_its_panels(
@@ -138,7 +164,7 @@ def test_a_discharged_patients_trajectory_ends_at_discharge(client, physician, e
     Episode.objects.filter(pk=episode.pk).update(discharged_at=discharged)
     client.force_login(physician)
     figures = _figures(client.get(reverse("trajectory", args=[episode.patient_id])))
-    end = figures["ranges"]["episode"][1]
+    end = figures["range"][1]
     assert end.startswith(timezone.localtime(discharged + timedelta(hours=1)).strftime("%Y-%m-%d"))
 
 
@@ -155,3 +181,45 @@ def test_the_trajectory_costs_the_same_queries_for_a_short_or_long_episode(
         return len(queries)
 
     assert count_for(12) == count_for(48)
+
+
+def _shown_times(figures) -> list[str]:
+    temperature = _traces(figures["vitals"])["Temperature"]
+    return temperature["x"]
+
+
+def test_the_trajectory_loads_the_last_72_hours_and_steps_back_by_as_much(
+    client, physician, nurse, make_episode
+):
+    episode = make_episode(infused_hours_ago=110)
+    _chart_hours(episode, nurse, 100)
+    client.force_login(physician)
+    url = reverse("trajectory", args=[episode.patient_id])
+    response = client.get(url)
+    page, figures = response.content.decode(), _figures(response)
+    start = figures["range"][0]
+    times = _shown_times(figures)
+    # Hourly sets for 72 h (and the one before the window: its support still ran).
+    assert 72 <= len(times) <= 74 and sorted(times)[1] >= start
+    assert 'aria-current="true">Last 72 h' in page
+    earlier = re.search(r'href="(\?window=72h&amp;until=[^"]+)" rel="prev"', page).group(1)
+    assert 'rel="next"' not in page  # it ends now
+
+    response = client.get(url + earlier.replace("&amp;", "&"))
+    before, page = _figures(response), response.content.decode()
+    assert before["range"][1] <= start or before["range"][0] < start
+    assert max(_shown_times(before)) <= min(times[1:])
+    assert 'rel="next"' in page and 'rel="prev"' not in page  # back at the infusion
+    assert "aria-current" not in page  # no longer the last 72 h
+
+    whole = _figures(client.get(url, {"window": "episode"}))
+    assert len(_shown_times(whole)) == 100
+
+
+def test_a_window_the_page_does_not_know_is_the_default_one(client, physician, episode):
+    client.force_login(physician)
+    url = reverse("trajectory", args=[episode.patient_id])
+    for params in ({"window": "1y"}, {"until": "yesterday"}, {"until": "2026-01-01T00:00"}):
+        response = client.get(url, params)
+        assert response.status_code == 200
+        assert 'aria-current="true">Last 72 h' in response.content.decode()

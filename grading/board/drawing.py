@@ -1,0 +1,107 @@
+"""The card's sparkline: the last 72 h of both grades as SVG step paths.
+
+Drawn from the grade changes only (the reading keeps the rows where a grade
+moved), so a week of hourly regrades is a handful of points per card.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+# The sparkline covers the three days in which CRS usually turns.
+SPARKLINE_WINDOW = timedelta(hours=72)
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 216, 44, 4
+
+
+def _spark_y(grade: float) -> float:
+    return round(SPARK_HEIGHT - SPARK_PAD - grade * (SPARK_HEIGHT - 2 * SPARK_PAD) / 4, 1)
+
+
+# The grid lines are the same on every card: worked out and written once.
+GRID = tuple((grade, _spark_y(grade)) for grade in range(5))
+GRID_LINES = mark_safe(
+    "".join(
+        f'<line class="spark-grid" x1="0" x2="{SPARK_WIDTH}" y1="{y}" y2="{y}"'
+        ' vector-effect="non-scaling-stroke"/>'
+        for _, y in GRID
+    )
+)
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """The last 72 h of both grades as SVG step paths, and the same in words."""
+
+    crs_path: str
+    icans_path: str
+    words: str
+    width: int = SPARK_WIDTH
+    height: int = SPARK_HEIGHT
+
+    @property
+    def grid(self) -> tuple[tuple[int, float], ...]:
+        return GRID
+
+    @cached_property
+    def svg(self) -> SafeString:
+        """The drawing as SVG, written here once rather than number by number
+        in the template (sixty cards of it are most of a board's rendering)."""
+        paths = [
+            format_html(
+                '<path class="{}" d="{}" vector-effect="non-scaling-stroke"/>', css_class, path
+            )
+            for css_class, path in (("spark-icans", self.icans_path), ("spark-crs", self.crs_path))
+            if path
+        ]
+        return format_html(
+            '<svg viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" aria-label="{}">'
+            "<title>{}</title>{}{}</svg>",
+            self.width,
+            self.height,
+            self.words,
+            self.words,
+            GRID_LINES,
+            mark_safe("".join(paths)),
+        )
+
+
+def _spark_x(moment: datetime, since: datetime) -> float:
+    fraction = (moment - since) / SPARKLINE_WINDOW
+    return round(min(max(fraction, 0.0), 1.0) * SPARK_WIDTH, 1)
+
+
+def _step_path(points: list[tuple[datetime, int]], since: datetime, offset: float) -> str:
+    if not points:
+        return ""
+    first_at, first_grade = points[0]
+    parts = [f"M{_spark_x(first_at, since)} {_spark_y(first_grade) + offset}"]
+    for at, grade in points[1:]:
+        parts.append(f"H{_spark_x(at, since)} V{_spark_y(grade) + offset}")
+    parts.append(f"H{SPARK_WIDTH}")
+    return "".join(parts)
+
+
+def _grade_words(grades: list[int]) -> str:
+    steps = [grade for i, grade in enumerate(grades) if i == 0 or grades[i - 1] != grade]
+    return " → ".join(str(grade) for grade in steps)
+
+
+def sparkline(history: list, now: datetime) -> Sparkline:
+    """`history`: rows with evaluated_at, crs_grade and icans_grade, oldest first."""
+    since = now - SPARKLINE_WINDOW
+    crs = [(max(a.evaluated_at, since), a.crs_grade) for a in history]
+    icans = [(max(a.evaluated_at, since), a.icans_grade) for a in history]
+    if not history:
+        words = "not graded in the last 72 h"
+    else:
+        words = (
+            f"last 72 h: CRS {_grade_words([g for _, g in crs])},"
+            f" ICANS {_grade_words([g for _, g in icans])}"
+        )
+    # ICANS sits a pixel and a half lower so that equal grades stay two lines.
+    return Sparkline(
+        crs_path=_step_path(crs, since, 0), icans_path=_step_path(icans, since, 1.5), words=words
+    )
