@@ -26,12 +26,18 @@ POLICY: dict[str, tuple[str, ...]] = {
     # Everyone else sees only the wards they staff. Migration 0007 gives these
     # roles' groups the permission below; the admin may grant it to others.
     "see_all_wards": (PHARMACIST,),
+    # Issue 13: the on-call rota is kept by physicians (or an administrator);
+    # an alert is acknowledged by a physician; the noise of notifications is
+    # the physicians' (and their unit lead's) to measure.
+    "keep_rota": (PHYSICIAN,),
+    "acknowledge_alert": (PHYSICIAN,),
+    "see_notification_noise": (PHYSICIAN,),
 }
 
 # Actions an administrator may also hold without a clinical role.
 ALSO_BY_PERMISSION = {"see_all_wards": "patients.view_all_wards"}
 # A superuser has always charted; a clinical decision stays with the roles above.
-ALSO_BY_SUPERUSER = frozenset({"chart"})
+ALSO_BY_SUPERUSER = frozenset({"chart", "keep_rota"})
 
 
 def may(user, action: str) -> bool:

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from grading.models import Assessment, BoardSeen
+from notifications.models import OnCallShift
 from patients.models import Ward, WardLabLimit
 
 # Rows the application deletes in its ordinary work; none is a clinical record.
@@ -42,6 +43,7 @@ DELETABLE = (
     Ward.staff.through,  # assigning staff to wards
     WardLabLimit,  # a ward's lab reference limits, edited in the admin
     BoardSeen,  # what a user last saw on the board
+    OnCallShift,  # a shift taken off the rota (who was told is kept in notifications)
 )
 
 
