@@ -21,6 +21,14 @@ from . import rules
 LEVEL_CHOICES = [(level, rules.LEVEL_WORDS[level].capitalize()) for level in rules.LEVELS]
 
 
+class OnCallShiftQuerySet(models.QuerySet):
+    def holding(self, at):
+        """Shifts that hold their level at `at` (half-open: the next shift holds the hand-over)."""
+        return self.filter(
+            starts_at__lte=at, ends_at__gt=at, cancelled_at__isnull=True, person__is_active=True
+        )
+
+
 class OnCallShift(models.Model):
     """One person holding one level of a ward's rota for a time."""
 
@@ -35,6 +43,13 @@ class OnCallShift(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Taken off the rota: kept, so the rota's history says who was on call when.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = OnCallShiftQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "level", "pk"]

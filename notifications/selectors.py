@@ -30,9 +30,7 @@ def on_call_now(wards: list[Ward], at: datetime | None = None) -> list[OnCall]:
     at = at or timezone.now()
     ids = [ward.pk for ward in wards]
     shifts: dict[int, list[OnCallShift]] = {pk: [] for pk in ids}
-    for shift in OnCallShift.objects.filter(
-        ward_id__in=ids, starts_at__lte=at, ends_at__gt=at, person__is_active=True
-    ).select_related("person"):
+    for shift in OnCallShift.objects.filter(ward_id__in=ids).holding(at).select_related("person"):
         shifts[shift.ward_id].append(shift)
     physicians: dict[int, list] = {pk: [] for pk in ids}
     people = {}
@@ -64,7 +62,7 @@ def on_call_now(wards: list[Ward], at: datetime | None = None) -> list[OnCall]:
 
 def rota(ward: Ward, *, since: datetime) -> list[OnCallShift]:
     return list(
-        OnCallShift.objects.filter(ward=ward, ends_at__gt=since)
+        OnCallShift.objects.filter(ward=ward, ends_at__gt=since, cancelled_at__isnull=True)
         .select_related("person", "created_by")
         .order_by("starts_at", "level", "pk")
     )

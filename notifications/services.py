@@ -44,9 +44,7 @@ def ward_physicians(ward_id: int) -> list[int]:
 
 
 def rota_at(ward_id: int, at: datetime) -> dict[str, tuple[int, ...]]:
-    shifts = OnCallShift.objects.filter(
-        ward_id=ward_id, starts_at__lte=at, ends_at__gt=at, person__is_active=True
-    )
+    shifts = OnCallShift.objects.filter(ward_id=ward_id).holding(at)
     return rules.on_call(
         [shift.as_rule() for shift in shifts], at, ward_physicians(ward_id)
     )
@@ -416,8 +414,11 @@ def shift_add(*, ward: Ward, level: str, person, starts_at, ends_at, by) -> OnCa
     return shift
 
 
-def shift_remove(shift: OnCallShift, *, by) -> None:
+def shift_cancel(shift: OnCallShift, *, by) -> None:
+    """Take a shift off the rota; the row stays, so the history is whole."""
     if not may(by, "keep_rota"):
         raise PermissionDenied("Only a physician or an administrator keeps the rota.")
-    shift.delete()
+    OnCallShift.objects.filter(pk=shift.pk, cancelled_at__isnull=True).update(
+        cancelled_at=timezone.now(), cancelled_by=by
+    )
 

@@ -111,8 +111,8 @@ def rota_shift_remove(request, shift_id: int):
     access.ward_for(request.user, shift.ward_id)
     if not may(request.user, "keep_rota"):
         raise PermissionDenied("Only a physician or an administrator keeps the rota.")
-    services.shift_remove(shift, by=request.user)
-    messages.success(request, "Shift removed from the rota.")
+    services.shift_cancel(shift, by=request.user)
+    messages.success(request, "Shift taken off the rota.")
     return redirect("ward_rota", ward_id=shift.ward_id)
 
 

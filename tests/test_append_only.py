@@ -27,6 +27,7 @@ from grading.models import (
     ProtocolChange,
     TocilizumabStock,
 )
+from notifications.models import Alert, Delivery, Notification
 from patients import services as chart
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
@@ -48,6 +49,9 @@ RECORDS = [
     ProtocolChange,
     EpisodeProtocolChange,
     News2ScaleChange,
+    Alert,
+    Notification,
+    Delivery,
 ]
 GUARDS = ("chart_rows_are_never_deleted", "records_are_never_deleted")
 

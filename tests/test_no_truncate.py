@@ -10,12 +10,24 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from grading.models import Assessment, Prompt, PromptResponse
+from notifications.models import Alert, Delivery, Notification
 from patients import services
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
 pytestmark = pytest.mark.django_db
 
-RECORDS = [*CHART_MODELS, Vasopressor, Patient, Episode, Assessment, Prompt, PromptResponse]
+RECORDS = [
+    *CHART_MODELS,
+    Vasopressor,
+    Patient,
+    Episode,
+    Assessment,
+    Prompt,
+    PromptResponse,
+    Alert,
+    Notification,
+    Delivery,
+]
 
 
 def _audit_tables() -> list[str]:

@@ -43,7 +43,7 @@ DELETABLE = (
     Ward.staff.through,  # assigning staff to wards
     WardLabLimit,  # a ward's lab reference limits, edited in the admin
     BoardSeen,  # what a user last saw on the board
-    OnCallShift,  # a shift taken off the rota (who was told is kept in notifications)
+    OnCallShift,  # goes with a deleted account (a shift taken off the rota is kept, cancelled)
 )
 
 
