@@ -38,7 +38,9 @@ class Message:
 
     @property
     def subject(self) -> str:
-        return f"[CRS Monitor] {self.severity.upper()}: {self.patient} (bed {self.bed}): {self.words}"
+        return (
+            f"[CRS Monitor] {self.severity.upper()}: {self.patient} (bed {self.bed}): {self.words}"
+        )
 
     @property
     def body(self) -> str:

@@ -164,7 +164,9 @@ class Alert(models.Model):
                 name="one_open_alert_per_cause",
             ),
             models.CheckConstraint(
-                condition=models.Q(state="open", acknowledged_at__isnull=True, closed_at__isnull=True)
+                condition=models.Q(
+                    state="open", acknowledged_at__isnull=True, closed_at__isnull=True
+                )
                 | models.Q(
                     state="acknowledged",
                     acknowledged_at__isnull=False,

@@ -70,9 +70,7 @@ def rota(ward: Ward, *, since: datetime) -> list[OnCallShift]:
 
 def open_alert_count(user) -> int:
     """Open alerts this person was told about: the count on every page."""
-    return (
-        Alert.objects.open().filter(notifications__recipient=user).distinct().count()
-    )
+    return Alert.objects.open().filter(notifications__recipient=user).distinct().count()
 
 
 def inbox(user, *, limit: int = 100) -> list[Notification]:
@@ -129,9 +127,9 @@ def median(values: list[float]) -> float | None:
 def patient_days(wards: list[Ward], since: datetime, until: datetime) -> float:
     """Days in hospital of CAR-T episodes on these wards within the period."""
     total = timedelta(0)
-    episodes = Episode.objects.filter(
-        patient__ward__in=wards, admitted_at__lt=until
-    ).filter(Q(discharged_at__isnull=True) | Q(discharged_at__gt=since))
+    episodes = Episode.objects.filter(patient__ward__in=wards, admitted_at__lt=until).filter(
+        Q(discharged_at__isnull=True) | Q(discharged_at__gt=since)
+    )
     for admitted, discharged in episodes.values_list("admitted_at", "discharged_at"):
         start, end = max(admitted, since), min(discharged or until, until)
         if end > start:
@@ -188,6 +186,8 @@ def noise(wards: list[Ward], since: datetime, until: datetime) -> Noise:
 
 
 def _cause_counts(notified):
-    return notified.values_list("alert__cause").annotate(n=Count("pk")).values_list(
-        "alert__cause", "n"
+    return (
+        notified.values_list("alert__cause")
+        .annotate(n=Count("pk"))
+        .values_list("alert__cause", "n")
     )

@@ -45,9 +45,7 @@ def ward_physicians(ward_id: int) -> list[int]:
 
 def rota_at(ward_id: int, at: datetime) -> dict[str, tuple[int, ...]]:
     shifts = OnCallShift.objects.filter(ward_id=ward_id).holding(at)
-    return rules.on_call(
-        [shift.as_rule() for shift in shifts], at, ward_physicians(ward_id)
-    )
+    return rules.on_call([shift.as_rule() for shift in shifts], at, ward_physicians(ward_id))
 
 
 # --- what grading announced -------------------------------------------------------
@@ -274,7 +272,8 @@ def deliver(delivery_id: int, *, last_try: bool) -> str:
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
             .select_related(
-                "notification__recipient", "notification__alert__episode__patient",
+                "notification__recipient",
+                "notification__alert__episode__patient",
                 "notification__alert__ward",
             )
             .get(pk=delivery_id)
@@ -421,4 +420,3 @@ def shift_cancel(shift: OnCallShift, *, by) -> None:
     OnCallShift.objects.filter(pk=shift.pk, cancelled_at__isnull=True).update(
         cancelled_at=timezone.now(), cancelled_by=by
     )
-

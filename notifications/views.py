@@ -29,9 +29,7 @@ def inbox(request):
 
 def _alert_for(user, alert_id: int) -> Alert:
     alert = get_object_or_404(
-        Alert.objects.select_related(
-            "episode__patient__ward", "prompt", "acknowledged_by", "ward"
-        ),
+        Alert.objects.select_related("episode__patient__ward", "prompt", "acknowledged_by", "ward"),
         pk=alert_id,
     )
     access.patient_for(user, alert.episode.patient_id)  # 404 off the ward
@@ -129,7 +127,9 @@ def notification_noise(request):
         if len({ward.time_zone for ward in wards}) == 1:
             tz = wards[0].tzinfo
         since = datetime.combine(form.cleaned_data["since"], time.min, tzinfo=tz)
-        until = datetime.combine(form.cleaned_data["until"] + timedelta(days=1), time.min, tzinfo=tz)
+        until = datetime.combine(
+            form.cleaned_data["until"] + timedelta(days=1), time.min, tzinfo=tz
+        )
         figures = selectors.noise(wards, since, until)
     return render(
         request,

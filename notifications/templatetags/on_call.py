@@ -17,7 +17,10 @@ def on_call_line(context):
         wards = list(context.get("wards") or [])
     else:
         wards = []
-    return {"on_call": selectors.on_call_now(wards) if wards else [], "request": context.get("request")}
+    return {
+        "on_call": selectors.on_call_now(wards) if wards else [],
+        "request": context.get("request"),
+    }
 
 
 def _url_name(context) -> str:

@@ -175,9 +175,7 @@ def test_a_high_prompt_waits_on_the_board_then_goes_to_second_call(
     from decimal import Decimal
 
     with committed():
-        chart_vitals(
-            episode, nurse, minutes_ago=1, temperature_c=Decimal("38.9"), heart_rate=104
-        )
+        chart_vitals(episode, nurse, minutes_ago=1, temperature_c=Decimal("38.9"), heart_rate=104)
     waiting = Alert.objects.get(cause="infection_workup")
     assert waiting.severity == "high" and not waiting.notifications.exists()
     clock.shift(timedelta(minutes=30))

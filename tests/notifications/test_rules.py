@@ -112,7 +112,12 @@ def test_a_ward_may_switch_acuity_notifications_off():
         ("news2_emergency", "critical", DEFAULTS, (CRITICAL, True)),
         ("news2_emergency", "critical", WardSettings(notify_news2_emergency=False), None),
         # Critical prompts switched off still escalate when nobody answers.
-        ("icu_transfer", "critical", WardSettings(notify_critical_prompts=False), (CRITICAL, False)),
+        (
+            "icu_transfer",
+            "critical",
+            WardSettings(notify_critical_prompts=False),
+            (CRITICAL, False),
+        ),
     ],
 )
 def test_which_prompts_notify(code, severity, settings, expected):

@@ -138,11 +138,11 @@ def test_a_failing_paging_engine_is_retried_with_back_off_and_the_email_goes_fir
     httpserver.expect_request("/page", method="POST").respond_with_handler(engine)
     chart_vitals(episode, nurse, minutes_ago=60, **NORMAL)
     chart_vitals(episode, nurse, minutes_ago=1, **AFEBRILE_SHOCK)
-    first = _wait_for(
-        lambda: Notification.objects.order_by("pk").first(), 20, "notification"
-    )
+    first = _wait_for(lambda: Notification.objects.order_by("pk").first(), 20, "notification")
     webhook = _wait_for(
-        lambda: Delivery.objects.filter(notification=first, channel="webhook", status="sent").first(),
+        lambda: Delivery.objects.filter(
+            notification=first, channel="webhook", status="sent"
+        ).first(),
         30,
         "webhook delivered after retries",
     )
