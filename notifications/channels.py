@@ -38,9 +38,8 @@ class Message:
 
     @property
     def subject(self) -> str:
-        return (
-            f"[CRS Monitor] {self.severity.upper()}: {self.patient} (bed {self.bed}): {self.words}"
-        )
+        words = self.words if len(self.words) <= 90 else self.words[:89] + "…"
+        return f"[CRS Monitor] {self.severity.upper()}: {self.patient} (bed {self.bed}): {words}"
 
     @property
     def body(self) -> str:

@@ -89,12 +89,14 @@ def test_the_open_board_counts_and_sounds_the_new_alert(browser, live_server, un
         # The badge opens the inbox; the alert opens the patient's alert page.
         page.click("#alert-badge")
         page.wait_for_selector("text=Acuity rose from 0 to 3")
-        page.click(f"text={episode.patient.display_name}")
+        acuity = told.get(cause="acuity")
+        page.click(f"a[href='/alerts/{acuity.pk}/']")
         page.wait_for_selector("text=Acknowledge: I am dealing with this")
         page.click("text=Acknowledge: I am dealing with this")
         page.wait_for_selector("text=Acknowledged by")
         screenshot(page, "alert-acknowledged")
-        assert Alert.objects.get(episode=episode, cause="acuity").state == "acknowledged"
+        acuity.refresh_from_db()
+        assert (acuity.state, acuity.acknowledged_by) == ("acknowledged", people["physician"])
         assert not refused, refused
     finally:
         context.close()
