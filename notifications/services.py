@@ -55,6 +55,15 @@ def on_assessment(*, episode_id: int, acuity: int, previous_acuity: int | None) 
     episode = Episode.objects.select_related("patient").get(pk=episode_id)
     ward_id = episode.patient.ward_id
     settings = ward_settings(ward_id)
+    # A prompt whose condition cleared takes its alert with it (a superseded
+    # one is followed by its new instance, in on_prompts_opened).
+    resolved = Alert.objects.open().filter(episode=episode, prompt__state=Prompt.RESOLVED)
+    resolved.update(
+        state=Alert.CLOSED,
+        closed_at=timezone.now(),
+        closed_because="prompt resolved: its condition cleared",
+        due_at=None,
+    )
     if acuity < 2:
         # The patient is no longer ill enough to page about: the alert closes.
         _close_open(episode, rules.ACUITY, f"acuity fell to {acuity}")

@@ -182,3 +182,13 @@ def test_a_high_prompt_waits_on_the_board_then_goes_to_second_call(
     services.escalate_due()
     assert ("infection_workup", "escalated") in _told(rota["second_call"])
     assert ("infection_workup", "raised") not in _told(rota["first_call"])
+
+
+def test_a_prompt_that_clears_closes_its_alert(clock, episode, nurse, rota, committed):
+    _shock(episode, nurse, committed)
+    clock.shift(timedelta(minutes=5))
+    with committed():
+        chart_vitals(episode, nurse, minutes_ago=0, **NORMAL)
+    alert = Alert.objects.get(cause="evaluate_other_causes")
+    assert (alert.state, alert.due_at) == ("closed", None)
+    assert "condition cleared" in alert.closed_because
