@@ -34,6 +34,12 @@ POLICY: dict[str, tuple[str, ...]] = {
     # HL7 messages from bedside monitors that reached no nurse (unknown
     # patient, unreadable): a physician or an administrator looks at them.
     "review_device_messages": (PHYSICIAN,),
+    # Issue 13: the on-call rota is kept by physicians (or an administrator);
+    # an alert is acknowledged by a physician; the noise of notifications is
+    # the physicians' (and their unit lead's) to measure.
+    "keep_rota": (PHYSICIAN,),
+    "acknowledge_alert": (PHYSICIAN,),
+    "see_notification_noise": (PHYSICIAN,),
 }
 
 # Actions an administrator may also hold without a clinical role.
@@ -42,9 +48,10 @@ ALSO_BY_PERMISSION = {
     # Superusers hold every permission; the admin may grant it to interface staff.
     "review_device_messages": "interop.view_inboundmessage",
 }
-# A superuser has always charted and exports for the registry (the data
-# manager's account); a clinical decision stays with the roles above.
-ALSO_BY_SUPERUSER = frozenset({"chart", "export_registry"})
+# A superuser has always charted, exports for the registry (the data
+# manager's account) and keeps the rota; a clinical decision stays with the
+# roles above.
+ALSO_BY_SUPERUSER = frozenset({"chart", "export_registry", "keep_rota"})
 
 
 def may(user, action: str) -> bool:

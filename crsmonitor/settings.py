@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "crsmonitor.context_processors.roles",
                 "crsmonitor.context_processors.idle_timeout",
+                "notifications.context_processors.alerts",
             ],
         },
     },
@@ -276,7 +277,40 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grading.tasks.sweep_stale_assessments",
         "schedule": crontab(minute="*/5"),
     },
+    # Unanswered alerts climb the rota; each alert also sets its own countdown,
+    # this catches the ones whose countdown was lost (worker restarted).
+    "escalate-unanswered-alerts": {
+        "task": "notifications.tasks.escalate_due_alerts",
+        "schedule": crontab(minute="*"),
+    },
 }
+
+# Notifications (README "Notifications"). The in-app inbox always works; email
+# and the webhook are on when configured.
+# Email through Django's backend: SMTP to EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A stuck mail server must not hold a worker for minutes.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "crs-monitor@localhost")
+NOTIFY_EMAIL = env_bool("NOTIFY_EMAIL", bool(EMAIL_HOST))
+# The hospital's paging engine: a JSON POST signed with HMAC-SHA256.
+NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
+NOTIFY_WEBHOOK_SECRET = os.environ.get("NOTIFY_WEBHOOK_SECRET", "")
+if NOTIFY_WEBHOOK_URL and len(NOTIFY_WEBHOOK_SECRET) < 16:
+    # An unsigned or guessable page is one anyone could forge.
+    raise ValueError("NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET of at least 16 characters")
+NOTIFY_WEBHOOK_TIMEOUT_SECONDS = env_int("NOTIFY_WEBHOOK_TIMEOUT_SECONDS", 5)
+# Retries with exponential back-off (1, 2, 4... s, at most NOTIFY_RETRY_MAX_SECONDS apart).
+NOTIFY_MAX_RETRIES = env_int("NOTIFY_MAX_RETRIES", 8)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 300)
+# Links in emails and pages point here (e.g. https://crs.hospital.example).
+NOTIFY_SITE_URL = os.environ.get("NOTIFY_SITE_URL", "")
 
 LOGGING = {
     "version": 1,

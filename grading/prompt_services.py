@@ -11,6 +11,7 @@ from patients.models import Episode
 
 from . import rules
 from .models import Prompt, PromptResponse
+from .signals import prompt_answered, prompts_opened
 
 # The grade that raises each prompt code: its rise re-asks the question, so a
 # "not indicated" answered at CRS grade 3 does not stand at grade 4. None for
@@ -130,6 +131,9 @@ def sync_prompts(
             scale = raised_by(code)
             raised.append(_new(episode, now, at, scale, grades.get(scale) if scale else None))
     Prompt.objects.bulk_create(raised)
+    if raised:
+        opened = {"episode_id": episode.pk, "prompt_ids": [prompt.pk for prompt in raised]}
+        transaction.on_commit(lambda: prompts_opened.send(sender=Prompt, **opened))
 
 
 def _new(
@@ -179,4 +183,6 @@ def prompt_respond(prompt: Prompt, *, by, response: str, reason: str = "") -> Pr
     if response != "deferred":
         prompt.state = Prompt.ACKNOWLEDGED
         prompt.save(update_fields=["state"])
+    answered = {"prompt_id": prompt.pk, "response_id": answer.pk, "by_id": by.pk}
+    transaction.on_commit(lambda: prompt_answered.send(sender=Prompt, **answered))
     return answer

@@ -15,6 +15,7 @@ from .rules import Snapshot, evaluate
 from .rules.case import case_of, evaluation_to_json
 from .rules.catalogue import RULES
 from .rules.evaluate import Evaluation
+from .signals import assessment_written
 from .snapshot import episode_snapshot
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
         changed = not candidate.same_result_as(previous)
         if changed:
             candidate.save()
+            if as_of_now:
+                _announce(candidate, previous)
         if as_of_now:
             # Prompts are about now: a replay of past times leaves them alone.
             sync_prompts(
@@ -100,6 +103,16 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
             )
             Episode.objects.filter(pk=episode.pk).update(graded_through=chart_seen)
     return candidate if changed else None
+
+
+def _announce(assessment: Assessment, previous: Assessment | None) -> None:
+    kwargs = {
+        "episode_id": assessment.episode_id,
+        "assessment_id": assessment.pk,
+        "acuity": assessment.acuity,
+        "previous_acuity": previous.acuity if previous else None,
+    }
+    transaction.on_commit(lambda: assessment_written.send(sender=Assessment, **kwargs))
 
 
 def regrade_patient(patient_id: int, *, trigger: str) -> Assessment | None:

@@ -34,6 +34,7 @@ from interop.models import (
     FhirImport,
     InboundMessage,
 )
+from notifications.models import Alert, Delivery, Notification
 from patients import services as chart
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
@@ -62,6 +63,9 @@ RECORDS = [
     # What FHIR clients read and imported (interop).
     FhirAccess,
     FhirImport,
+    Alert,
+    Notification,
+    Delivery,
 ]
 GUARDS = ("chart_rows_are_never_deleted", "records_are_never_deleted")
 

@@ -17,6 +17,7 @@ from interop.models import (
     FhirImport,
     InboundMessage,
 )
+from notifications.models import Alert, Delivery, Notification
 from patients import services
 from patients.models import CHART_MODELS, Episode, Patient, Vasopressor, VitalsSet
 
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 RECORDS = [*CHART_MODELS, Vasopressor, Patient, Episode, Assessment, Prompt, PromptResponse]
 RECORDS += [InboundMessage, DeviceVitalsSet, DeviceObservation, FhirAccess, FhirImport]
+RECORDS += [Alert, Notification, Delivery]
 
 
 def _audit_tables() -> list[str]:

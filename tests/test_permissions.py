@@ -22,6 +22,7 @@ from grading import dose_services
 from grading.models import BlockedDose, Prompt
 from interop import hl7_inbound
 from interop.models import DeviceVitalsSet
+from notifications.models import Alert, OnCallShift
 from patients import services as chart
 from patients.models import Ward
 
@@ -92,6 +93,13 @@ MATRIX = [
     ("device_messages", None, anywhere("review_device_messages"), GET_ONLY),
     ("registry_export", None, anywhere("export_registry"), GET_ONLY),
     ("registry_episode_fhir", "episode", on_patient("export_registry"), GET_ONLY),
+    # Issue 13: everyone's own inbox; an alert is its patient's; the rota its ward's.
+    ("inbox", None, EVERYONE, GET_ONLY),
+    ("alert_detail", "alert", READ_PATIENT, GET_ONLY),
+    ("alert_acknowledge", "alert", POST_ONLY, on_patient("acknowledge_alert")),
+    ("ward_rota", "ward", READ_PATIENT, on_patient("keep_rota")),
+    ("rota_shift_remove", "shift", POST_ONLY, on_patient("keep_rota")),
+    ("notification_noise", None, anywhere("see_notification_noise"), GET_ONLY),
 ]
 
 # Expectations written before the policy table, kept as a check that the
@@ -113,6 +121,8 @@ PROMISED = {
     "see_dose_checks": CLINICIAN_READ,
     "review_device_messages": PHYSICIAN_WRITE,
     "export_registry": PHYSICIAN_WRITE,
+    "acknowledge_alert": PHYSICIAN_WRITE,
+    "keep_rota": PHYSICIAN_WRITE,
 }
 # Not the chart's pages: Django's admin and sign-in, and the browser's icon.
 NOT_IN_MATRIX = {"login", "logout", "favicon.ico"}
@@ -185,7 +195,25 @@ def objects(episode, nurse, committed):
         blocked_because=["over_max_dose"],
         by=nurse,
     )
+    # The charted fever has raised its alerts already; one of ours otherwise.
+    alert = Alert.objects.filter(episode=episode).first() or Alert.objects.create(
+        episode=episode,
+        ward_id=episode.patient.ward_id,
+        cause="acuity",
+        severity="critical",
+        words="Acuity rose from 0 to 4",
+        opened_at=timezone.now(),
+    )
+    shift = OnCallShift.objects.create(
+        ward_id=episode.patient.ward_id,
+        level="first_call",
+        person=nurse,
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=8),
+    )
     return {
+        "alert": {"alert_id": alert.pk},
+        "shift": {"shift_id": shift.pk},
         "ward": {"ward_id": episode.patient.ward_id},
         "patient": {"patient_id": episode.patient_id},
         "episode": {"episode_id": episode.pk},
@@ -276,7 +304,7 @@ def test_every_action_of_the_policy_is_asked_somewhere():
     root = Path(__file__).resolve().parent.parent
     code = "\n".join(
         path.read_text()
-        for folder in ("crsmonitor", "grading", "patients", "interop", "templates")
+        for folder in ("crsmonitor", "grading", "patients", "interop", "notifications", "templates")
         for path in (root / folder).rglob("*")
         if path.suffix in (".py", ".html") and path.name != "policy.py"
     )

@@ -25,6 +25,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from grading.models import Assessment, BoardSeen
 from interop.models import FhirAccess, FhirImport, InboundMessage
+from notifications.models import OnCallShift
 from patients.models import Ward, WardLabLimit
 
 # Rows the application deletes in its ordinary work; none is a clinical record.
@@ -43,6 +44,7 @@ DELETABLE = (
     Ward.staff.through,  # assigning staff to wards
     WardLabLimit,  # a ward's lab reference limits, edited in the admin
     BoardSeen,  # what a user last saw on the board
+    OnCallShift,  # goes with a deleted account (a shift taken off the rota is kept, cancelled)
 )
 
 

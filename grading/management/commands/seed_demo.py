@@ -26,8 +26,13 @@ DEMO_ACCOUNTS = [
     # username, password, group, first name, last name
     ("nurse", "demo-nurse-2026", "nurse", "Nina", "Okafor"),
     ("physician", "demo-physician-2026", "physician", "Paul", "Lindqvist"),
+    # The on-call rota (notifications): second call and the unit lead.
+    ("physician2", "demo-physician2-2026", "physician", "Sara", "Mensah"),
+    ("lead", "demo-lead-2026", "physician", "Ines", "Moreau"),
     ("pharmacist", "demo-pharmacist-2026", "pharmacist", "Farah", "Haddad"),
 ]
+# Where the demo's alert emails go (a local SMTP catcher, if one is configured).
+DEMO_EMAIL_DOMAIN = "demo.crs-monitor.example"
 DEMO_ADMIN = ("admin", "demo-admin-2026")
 
 ADULT_WARD = "Haematology CAR-T Unit"
@@ -440,6 +445,42 @@ def _neuro_values(phase: Phase) -> dict:
     return {"tool": "ICE", "consciousness": phase.consciousness, **items}
 
 
+def demo_rota(ward: Ward, accounts: dict[str, User], now: datetime) -> None:
+    """A week of 12-hour shifts from this morning's 08:00 (ward time): Paul
+    first call by day and second call by night, Sara the other way round,
+    Ines the unit lead all week."""
+    from notifications.models import OnCallShift
+
+    local = timezone.localtime(now, ward.tzinfo)
+    start = local.replace(hour=8, minute=0, second=0, microsecond=0)
+    if start > local:
+        start -= timedelta(days=1)
+    paul, sara = accounts["physician"], accounts["physician2"]
+    shifts = [
+        OnCallShift(
+            ward=ward,
+            level="unit_lead",
+            person=accounts["lead"],
+            starts_at=start,
+            ends_at=start + timedelta(days=7),
+        )
+    ]
+    for half_day in range(14):
+        begins = start + timedelta(hours=12 * half_day)
+        first, second = (paul, sara) if half_day % 2 == 0 else (sara, paul)
+        for level, person in (("first_call", first), ("second_call", second)):
+            shifts.append(
+                OnCallShift(
+                    ward=ward,
+                    level=level,
+                    person=person,
+                    starts_at=begins,
+                    ends_at=begins + timedelta(hours=12),
+                )
+            )
+    OnCallShift.objects.bulk_create(shifts)
+
+
 class Command(BaseCommand):
     help = "Seed the demo CAR-T wards, demo accounts and fourteen patients (idempotent)."
 
@@ -467,13 +508,18 @@ class Command(BaseCommand):
         users = {}
         for username, password, group, first, last in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(
-                username=username, defaults={"first_name": first, "last_name": last}
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
+                },
             )
             if created:
                 user.set_password(password)
                 user.save()
             user.groups.add(Group.objects.get(name=group))
-            users[group] = user
+            users[username if group == "physician" else group] = user
         if not User.objects.filter(username=DEMO_ADMIN[0]).exists():
             User.objects.create_superuser(DEMO_ADMIN[0], password=DEMO_ADMIN[1])
         return users
@@ -484,10 +530,14 @@ class Command(BaseCommand):
             # One ward reads labs in SI units, as a UK unit would (×10⁹/L, µmol/L).
             CHILD_WARD: Ward.objects.create(name=CHILD_WARD, protocol="B", lab_units="SI"),
         }
+        now = timezone.now()
         for ward in wards.values():
             # Pharmacists see every ward through their role; the others are assigned.
-            ward.staff.add(accounts["nurse"], accounts["physician"])
-        now = timezone.now()
+            ward.staff.add(
+                accounts["nurse"], accounts["physician"], accounts["physician2"], accounts["lead"]
+            )
+            # Before the patients, so the alerts they raise reach the rota.
+            demo_rota(ward, accounts, now)
         rng = random.Random(7)  # the same demo every time
         for story in _stories():
             # The seed replays each story hour by hour, regrading as of each
