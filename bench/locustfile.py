@@ -28,7 +28,6 @@ def hidden_fields(html: str) -> dict[str, str]:
 
 def _signed_in(user, person: dict) -> None:
     user.client.cookies.set(PLAN["cookie_name"], person["session"])
-    user.client.headers["Host"] = "localhost"
 
 
 class Nurse(HttpUser):

@@ -115,6 +115,7 @@ class Command(BaseCommand):
                 ward = seed_unit(size)
             else:
                 grow_unit(ward, size)
+            analyze()
             self.say(
                 f"Seeded the unit to {size} patients in {time.perf_counter() - began:.0f} s:"
                 f" {VitalsSet.objects.count()} vitals sets,"
@@ -123,14 +124,16 @@ class Command(BaseCommand):
             boards[size], floors[size] = self._ward_pages(ward, size)
         self.ward = ward
         small, large = self.sizes[0], self.sizes[-1]
-        self.rows.append(
+        # The issue sets the 3x for 60 patients; the larger units show the trend.
+        self.rows += [
             ratio_row(
-                f"board, {small} patients vs its raw-SQL floor",
-                boards[small].p50,
-                floors[small].p50,
+                f"board, {size} patients vs its raw-SQL floor",
+                boards[size].p50,
+                floors[size].p50,
                 3,
             )
-        )
+            for size in self.sizes
+        ]
         self.rows.append(
             ratio_row(
                 f"board, {large} vs {small} patients"
@@ -201,6 +204,7 @@ class Command(BaseCommand):
     def _long_stays(self) -> None:
         began = time.perf_counter()
         stays = seed_long_stays(self.stays)
+        analyze()
         self.say(f"Seeded long stays {self.stays} days in {time.perf_counter() - began:.0f} s.")
         self.long_stays = stays
         client = client_for(User.objects.get(username="bench.physician"))
@@ -356,6 +360,13 @@ class Command(BaseCommand):
         # engineer's) reports here, on the same bench database and run.
         if importlib.util.find_spec("bench.notifications") is not None:
             importlib.import_module("bench.notifications").report(self.stdout, since, until)
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load, as autovacuum would soon
+    give a real database: without them PostgreSQL plans for empty tables."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def session_cookie(user) -> dict:
