@@ -303,7 +303,9 @@ class Command(BaseCommand):
         from bench.worker import chart_to_grade
 
         nurse = User.objects.get(username="bench.nurse")
-        episode = Episode.objects.filter(patient__ward=self.ward).order_by("pk").first()
+        # The newest bed: never a course's model patient (bench/unit.py), so
+        # the history later beds copy stays the seeded one.
+        episode = Episode.objects.filter(patient__ward=self.ward).order_by("pk").last()
         timing = chart_to_grade(episode, nurse, 5 if self.quick else 40)
         self.timings.append(timing)
         self.say(table([timing]))
@@ -391,7 +393,10 @@ def session_cookie(user) -> dict:
 def load_plan(ward, *, nurses: int, boards: int) -> dict:
     """Signed-in nurses (each at her own patient's bedside) and physicians (each
     with the ward's board open), for bench/locustfile.py."""
-    patients = list(Patient.objects.filter(ward=ward).order_by("pk").values_list("pk", flat=True))
+    # The newest beds: never a course's model patient (bench/unit.py).
+    patients = list(
+        Patient.objects.filter(ward=ward).order_by("-pk").values_list("pk", flat=True)[:nurses]
+    )
     nurse_group, physician_group = (
         Group.objects.get(name="nurse"),
         Group.objects.get(name="physician"),
