@@ -11,10 +11,26 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 DRAWN = ".js-plotly-plot .main-svg"
 
 
-def first_draw(url: str, cookie: dict, runs: int, slowdown: int = 4) -> list[float]:
+# Where the time went, from the page's own clock (ms since navigation).
+MILESTONES = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const plotly = performance.getEntriesByType("resource").find(r => r.name.includes("plotly"));
+  return {
+    "page received": nav.responseEnd,
+    "plotly.js received": plotly ? plotly.responseEnd : null,
+    "DOM ready": nav.domContentLoadedEventEnd,
+    "chart drawn": performance.now(),
+  };
+}"""
+
+
+def first_draw(
+    url: str, cookie: dict, runs: int, slowdown: int = 4, milestones: list | None = None
+) -> list[float]:
     """Seconds from navigation to the first drawn chart, one fresh browser
-    context (so an empty cache) per run. Make `cookie` before calling: the
-    ORM may not run inside Playwright's event loop."""
+    context (so an empty cache) per run; each run's milestones are appended
+    to `milestones` when given. Make `cookie` before calling: the ORM may not
+    run inside Playwright's event loop."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -37,6 +53,8 @@ def first_draw(url: str, cookie: dict, runs: int, slowdown: int = 4) -> list[flo
                     raise RuntimeError(f"{url} answered {response and response.status}")
                 page.wait_for_selector(DRAWN, state="attached", timeout=60_000)
                 samples.append(time.perf_counter() - started)
+                if milestones is not None:
+                    milestones.append(page.evaluate(MILESTONES))
                 context.close()
         finally:
             browser.close()

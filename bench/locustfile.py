@@ -9,7 +9,7 @@ import random
 import re
 from itertools import count
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant_pacing, task
 
 PLAN = json.loads(open(os.environ["BENCH_LOAD_PLAN"], encoding="utf-8").read())
 INPUT = re.compile(r"<input\b[^>]*>")
@@ -31,11 +31,12 @@ def _signed_in(user, person: dict) -> None:
 
 
 class Nurse(HttpUser):
-    """Charts a full vitals set for her patient, every few seconds (a ward's
-    hour compressed): the form, then the save, which queues a regrade."""
+    """Charts a full vitals set for her patient every 5 to 15 s (hourly
+    vitals on an unwell patient, some 300 times faster): the form, then the
+    save, which queues a regrade on the worker."""
 
     fixed_count = PLAN["nurses"]
-    wait_time = between(2, 4)
+    wait_time = between(5, 15)
 
     def on_start(self):
         person = PLAN["nurse_sessions"][next(NURSES) % len(PLAN["nurse_sessions"])]
@@ -77,10 +78,11 @@ class Nurse(HttpUser):
 
 class Board(HttpUser):
     """A physician's board left open: drawn once, then the htmx poll every
-    few seconds, carrying the version and the cards it holds."""
+    10 s as the page does (grading.board_views.POLL_SECONDS), carrying the
+    version and the cards it holds."""
 
     fixed_count = PLAN["boards"]
-    wait_time = between(2, 3)
+    wait_time = constant_pacing(PLAN["poll_seconds"])
 
     def on_start(self):
         person = PLAN["board_sessions"][next(BOARDS) % len(PLAN["board_sessions"])]

@@ -35,6 +35,7 @@ from bench.report import Row, not_run, ratio_row, targets_table
 from bench.timing import Timing, client_for, measure, table
 from bench.unit import grow_unit, seed_long_stays, seed_unit
 from grading.board import SPARKLINE_WINDOW, board_version
+from grading.board_views import POLL_SECONDS
 from grading.models import Assessment
 from grading.services import regrade
 from patients.models import Episode, Patient, VitalsSet
@@ -333,7 +334,8 @@ class Command(BaseCommand):
         physician = User.objects.get(username="bench.physician")
         page = url + reverse("trajectory", args=[self.sickest.patient_id])
         cookie = session_cookie(physician)
-        samples = first_draw(page, cookie, runs=1 if self.quick else 5)
+        milestones = []
+        samples = first_draw(page, cookie, runs=1 if self.quick else 5, milestones=milestones)
         # The same without the slowdown: how much of it is this machine's CPU.
         unslowed = first_draw(page, cookie, runs=1, slowdown=1)[0]
         median = statistics.median(samples)
@@ -341,6 +343,14 @@ class Command(BaseCommand):
             "Trajectory first draw (the sickest patient, 7 days; 4x CPU slowdown, cold cache): "
             + ", ".join(f"{s:.2f}" for s in samples)
             + f" s; median {median:.2f} s (without the slowdown: {unslowed:.2f} s)."
+        )
+        self.say(
+            "  medians, ms after navigation: "
+            + ", ".join(
+                f"{name} {statistics.median(m[name] for m in milestones):.0f}"
+                for name in milestones[0]
+                if all(m[name] is not None for m in milestones)
+            )
         )
         self.rows.append(Row(what, f"median {median:.2f} s", "<= 2 s", median <= 2))
 
@@ -411,6 +421,7 @@ def load_plan(ward, *, nurses: int, boards: int) -> dict:
     board = reverse("ward_patients", args=[ward.pk])
     return {
         "cookie_name": settings.SESSION_COOKIE_NAME,
+        "poll_seconds": POLL_SECONDS,
         "nurses": nurses,
         "boards": boards,
         "nurse_sessions": [
