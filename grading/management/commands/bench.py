@@ -95,6 +95,7 @@ class Command(BaseCommand):
     def _run(self) -> None:
         self.timings: list[Timing] = []
         self.rows: list[Row] = []
+        self.live_rows: list[Row] = []  # the live processes' rows, printed last as in the issue
         self._unit()
         self._long_stays()
         self._grade_command()
@@ -102,7 +103,7 @@ class Command(BaseCommand):
         self.say(table(self.timings))
         self.say("")
         self.say("Issue 12 targets")
-        self.say(targets_table(self.rows))
+        self.say(targets_table(self.rows + self.live_rows[::-1]))
 
     # -- the unit, grown 60 -> 120 -> 240 -------------------------------------
 
@@ -293,7 +294,7 @@ class Command(BaseCommand):
 
         worker_row = "chart to new grade through the worker, p95"
         if not settings.REDIS_URL:
-            self.rows.append(not_run(worker_row, "p95 < 250 ms", "no REDIS_URL"))
+            self.live_rows.append(not_run(worker_row, "p95 < 250 ms", "no REDIS_URL"))
             self._browser_and_load(processes, with_load=False)
             return
         with processes.celery_worker():
@@ -310,17 +311,19 @@ class Command(BaseCommand):
         timing = chart_to_grade(episode, nurse, 5 if self.quick else 40)
         self.timings.append(timing)
         self.say(table([timing]))
-        self.rows.append(Row(what, f"p95 {timing.p95:.0f} ms", "p95 < 250 ms", timing.p95 < 250))
+        self.live_rows.append(
+            Row(what, f"p95 {timing.p95:.0f} ms", "p95 < 250 ms", timing.p95 < 250)
+        )
 
     def _browser_and_load(self, processes, *, with_load: bool) -> None:
         draw_row = DRAW_ROW
         if self.skip_browser and not with_load:
-            self.rows.append(not_run(draw_row, "<= 2 s", "--skip-browser"))
+            self.live_rows.append(not_run(draw_row, "<= 2 s", "--skip-browser"))
             self._load_not_run()
             return
         with processes.gunicorn(workers=3) as url:
             if self.skip_browser:
-                self.rows.append(not_run(draw_row, "<= 2 s", "--skip-browser"))
+                self.live_rows.append(not_run(draw_row, "<= 2 s", "--skip-browser"))
             else:
                 self._first_draw(url, draw_row)
             if with_load:
@@ -352,7 +355,7 @@ class Command(BaseCommand):
                 if all(m[name] is not None for m in milestones)
             )
         )
-        self.rows.append(Row(what, f"median {median:.2f} s", "<= 2 s", median <= 2))
+        self.live_rows.append(Row(what, f"median {median:.2f} s", "<= 2 s", median <= 2))
 
     def _load_not_run(self) -> None:
         why = "--skip-load" if self.skip_load else "no REDIS_URL"
