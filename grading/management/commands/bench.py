@@ -15,8 +15,6 @@ created here and dropped afterwards, so the benchmark never touches real data
 and never collides with a test run. Timings are printed, never asserted.
 """
 
-import importlib
-import importlib.util
 import re
 import statistics
 import time
@@ -30,6 +28,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bench import notifications as bench_notifications
 from bench.floor import measure_floor
 from bench.report import Row, not_run, ratio_row, targets_table
 from bench.timing import Timing, client_for, measure, table
@@ -377,13 +376,12 @@ class Command(BaseCommand):
         for failure in failures[:10]:
             self.say(f"  error: {failure}")
 
-    # -- other engineers' measurements -----------------------------------------
+    # -- alert fatigue -----------------------------------------------------------
 
     def _notifications(self, since, until) -> None:
-        # LEAD: the notifications bench (bench/notifications.py, another
-        # engineer's) reports here, on the same bench database and run.
-        if importlib.util.find_spec("bench.notifications") is not None:
-            importlib.import_module("bench.notifications").report(self.stdout, since, until)
+        # Notifications per patient-day over the seeded stays (issue 13), on
+        # the same bench database and run.
+        bench_notifications.report(self.stdout, since, until)
 
 
 def analyze() -> None:
