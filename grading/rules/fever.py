@@ -63,10 +63,9 @@ def fever_in_lookback(snapshot: Snapshot, course: CrsCourse) -> VitalsEntry | No
     charted before it belong to the resolved CRS and never count again."""
     if not course.active:
         return None
+    onset_at = course.onset_at
     recent = [
-        v
-        for v in vitals_in_lookback(snapshot)
-        if is_fever(v.temperature_c) and v.at >= course.onset_at
+        v for v in vitals_in_lookback(snapshot) if is_fever(v.temperature_c) and v.at >= onset_at
     ]
     if not recent:
         return None
