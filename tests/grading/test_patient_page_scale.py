@@ -47,6 +47,10 @@ def page_of(client, episode, query: str = ""):
     return response.content.decode(), len(queries)
 
 
+# The "Older assessments" link (forms on the page carry ?before= in `next` too).
+OLDER = r"\?before=(\d+)#assessment-history\">Older"
+
+
 def shown_times(page: str) -> list[str]:
     return re.findall(r'<td class="nowrap">([^<]+)</td>', page)
 
@@ -63,7 +67,7 @@ def test_a_ten_day_stay_costs_the_patient_page_no_more_queries_than_a_two_day_on
     assert len(shown_times(long_page)) == PAGE
     assert "Older assessments" in long_page
     # An older page costs the same again.
-    older = re.search(r"\?before=(\d+)", long_page).group(1)
+    older = re.search(OLDER, long_page).group(1)
     assert page_of(client, long, f"?before={older}")[1] == long_queries
 
 
@@ -72,7 +76,7 @@ def test_the_older_pages_reach_the_first_assessment_of_the_stay(client, physicia
     client.force_login(physician)
     page, _ = page_of(client, episode)
     seen = shown_times(page)
-    while (older := re.search(r"\?before=(\d+)", page)) is not None:
+    while (older := re.search(OLDER, page)) is not None:
         page, _ = page_of(client, episode, f"?before={older.group(1)}")
         assert "Newest assessments" in page
         seen += shown_times(page)
