@@ -1,7 +1,11 @@
 """The card's sparkline: the last 72 h of both grades as SVG step paths.
 
 Drawn from the grade changes only (the reading keeps the rows where a grade
-moved), so a week of hourly regrades is a handful of points per card.
+moved), so a week of hourly regrades is a handful of points per card. The
+series (`Series`) is small and kept with a cached card: the drawing slides with
+the clock (its right edge is now), so it is drawn again from the series on each
+look, which costs no query and no template, and the card's HTML need not be
+drawn again every minute.
 """
 
 from dataclasses import dataclass
@@ -78,8 +82,13 @@ def _step_path(points: list[tuple[datetime, int]], since: datetime, offset: floa
         return ""
     first_at, first_grade = points[0]
     parts = [f"M{_spark_x(first_at, since)} {_spark_y(first_grade) + offset}"]
+    grade_before = first_grade
     for at, grade in points[1:]:
-        parts.append(f"H{_spark_x(at, since)} V{_spark_y(grade) + offset}")
+        # Only where the grade moves: the same line, whichever rows of an
+        # unchanged grade the series happens to hold.
+        if grade != grade_before:
+            parts.append(f"H{_spark_x(at, since)} V{_spark_y(grade) + offset}")
+            grade_before = grade
     parts.append(f"H{SPARK_WIDTH}")
     return "".join(parts)
 
@@ -89,12 +98,28 @@ def _grade_words(grades: list[int]) -> str:
     return " → ".join(str(grade) for grade in steps)
 
 
-def sparkline(history: list, now: datetime) -> Sparkline:
+# (evaluated_at, CRS grade, ICANS grade) per point, oldest first.
+Series = tuple[tuple[datetime, int, int], ...]
+
+
+def series(history: list) -> Series:
     """`history`: rows with evaluated_at, crs_grade and icans_grade, oldest first."""
+    return tuple((a.evaluated_at, a.crs_grade, a.icans_grade) for a in history)
+
+
+def sparkline(points: Series, now: datetime) -> Sparkline:
+    """The drawing of a series as of `now`. A series kept since an earlier
+    moment draws the same as one read now, as long as no grade was added: the
+    grade in force when the window opens is the last point at or before it."""
     since = now - SPARKLINE_WINDOW
-    crs = [(max(a.evaluated_at, since), a.crs_grade) for a in history]
-    icans = [(max(a.evaluated_at, since), a.icans_grade) for a in history]
-    if not history:
+    anchor = 0
+    for i, (at, _, _) in enumerate(points):
+        if at <= since:
+            anchor = i
+    points = points[anchor:]
+    crs = [(max(at, since), crs_grade) for at, crs_grade, _ in points]
+    icans = [(max(at, since), icans_grade) for at, _, icans_grade in points]
+    if not points:
         words = "not graded in the last 72 h"
     else:
         words = (
