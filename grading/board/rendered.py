@@ -14,7 +14,7 @@ costs the state query, one cache read and the sparklines.
 
 import hashlib
 import logging
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from math import ceil
 
@@ -69,9 +69,11 @@ class DrawnCard:
         )
 
     def kept(self) -> dict:
-        entry = asdict(self)
-        del entry["html"], entry["version"]
-        return entry
+        # Shallow: the fields are immutable (asdict's deep copy cost more than the rest).
+        return {name: getattr(self, name) for name in KEPT_FIELDS}
+
+
+KEPT_FIELDS = tuple(f.name for f in fields(DrawnCard) if f.name not in ("html", "version"))
 
 
 def card_key(row: tuple, all_wards: bool) -> str:
