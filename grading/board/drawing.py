@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # The sparkline covers the three days in which CRS usually turns.
@@ -52,23 +52,17 @@ class Sparkline:
     @cached_property
     def svg(self) -> SafeString:
         """The drawing as SVG, written here once rather than number by number
-        in the template (sixty cards of it are most of a board's rendering)."""
-        paths = [
-            format_html(
-                '<path class="{}" d="{}" vector-effect="non-scaling-stroke"/>', css_class, path
-            )
+        in the template. Drawn on every look at a kept card, so plain string
+        formatting: the paths are numbers and letters, the words escaped."""
+        words = escape(self.words)
+        paths = "".join(
+            f'<path class="{css_class}" d="{path}" vector-effect="non-scaling-stroke"/>'
             for css_class, path in (("spark-icans", self.icans_path), ("spark-crs", self.crs_path))
             if path
-        ]
-        return format_html(
-            '<svg viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" aria-label="{}">'
-            "<title>{}</title>{}{}</svg>",
-            self.width,
-            self.height,
-            self.words,
-            self.words,
-            GRID_LINES,
-            mark_safe("".join(paths)),
+        )
+        return mark_safe(
+            f'<svg viewBox="0 0 {self.width} {self.height}" preserveAspectRatio="none"'
+            f' role="img" aria-label="{words}"><title>{words}</title>{GRID_LINES}{paths}</svg>'
         )
 
 
