@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from clinical import ranges
 from patients.models import Episode, NeuroAssessment, VitalsSet, Ward
 
 from .. import rules
@@ -39,6 +40,7 @@ GRADED_FROM_NEW_DATA = ("new_data", "correction")
 # The window of the card's dose counts.
 DOSE_WINDOW = timedelta(hours=24)
 ADULT_YEARS = 18
+CHARTED_AHEAD = timedelta(minutes=ranges.FUTURE_TOLERANCE_MINUTES)
 
 
 @dataclass(frozen=True)
@@ -380,6 +382,10 @@ class Card:
         moments += [rise.at + RISING_WINDOW for rise in self.rises]
         # A dose leaves the 24 h counts ("1 in 24 h", "mg dex-eq in 24 h").
         moments += [entry.at + DOSE_WINDOW for entry in self.snapshot.medications]
+        # A row charted up to a few minutes ahead of its observation time
+        # (clock drift) shows once that time comes; the state row changed
+        # when it was charted, not then.
+        moments.append(self.episode.chart_changed_at + CHARTED_AHEAD)
         # The day after infusion and the dates beside times turn at the ward's midnight.
         moments.append(_next_midnight(self._ward_now))
         if self.snapshot.age_years < ADULT_YEARS:

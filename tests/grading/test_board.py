@@ -584,11 +584,26 @@ def test_an_overdue_card_kept_across_the_minute_still_says_since_when(
         _graded(episode, nurse, hours_ago=5, **NORMAL)  # the ward charts every 4 h
         due = _ward_clock(episode, _last_vitals_at(episode) + timedelta(hours=4))
         assert f"⚠ Vitals overdue since {due}" in _board(client, physician, ward)
-    with time_machine.travel(start + timedelta(minutes=7), tick=False):
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
         page = _board(client, physician, ward)
     assert f"⚠ Vitals overdue since {due}" in page and "is-overdue" in page
     assert "next due" not in page
     assert drawn == [episode.pk]
+
+
+def test_a_row_charted_ahead_of_its_time_shows_once_that_time_comes(
+    client, physician, nurse, ward, episode, drawn
+):
+    start = _a_minute_from_now(5)
+    with time_machine.travel(start, tick=False):
+        _graded(episode, nurse, hours_ago=2, **NORMAL)
+        # A monitor's clock 4 min ahead: allowed (clinical-rules section 1).
+        chart.vitals_record(episode=episode, observed_at=_ago(-4 / 60), by=nurse, **FEVER)
+        assert "(fever)" not in _board(client, physician, ward)
+    with time_machine.travel(start + timedelta(minutes=5, seconds=1), tick=False):
+        page = _board(client, physician, ward)
+    assert "T 38.6 °C (fever)" in page
+    assert drawn == [episode.pk, episode.pk]
 
 
 def test_a_dose_leaving_the_24_hours_draws_the_card_again(
@@ -616,14 +631,15 @@ def test_a_kept_cards_sparkline_slides_with_the_clock_as_a_new_drawing_would(
 ):
     episode = make_episode(infused_hours_ago=100)
     _graded(episode, nurse, hours_ago=90, **NORMAL)
-    _graded(episode, nurse, hours_ago=71.95, **FEVER)  # leaves the 72 h in 3 min
+    _graded(episode, nurse, hours_ago=71.97, **FEVER)  # leaves the 72 h in 108 s
     _graded(episode, nurse, hours_ago=10, **SHOCK)
     _graded(episode, nurse, hours_ago=0.1, **SHOCK)  # hourly vitals: due in 54 min
     start = _a_minute_from_now(5)
     with time_machine.travel(start, tick=False):
         first = _board(client, physician, ward)
     assert 'aria-label="last 72 h: CRS 0 → 1 → 3, ICANS 0"' in first
-    with time_machine.travel(start + timedelta(minutes=8), tick=False):
+    # Within 5 min of the last charting (a row may be charted that far ahead).
+    with time_machine.travel(start + timedelta(minutes=3), tick=False):
         kept = _board(client, physician, ward)
         monkeypatch.setattr(rendered, "_fetch", lambda keys: {})  # as if nothing were kept
         new = _board(client, physician, ward)
