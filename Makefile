@@ -72,8 +72,13 @@ deploy-check: venv
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 
-# A large unit (60 patients, a week each) in a database of its own, and the
-# server time of the board, its idle poll and the patient pages.
+# Issue 12's measurements in one run, in a database of its own: the board at
+# 60/120/240 patients against its raw-SQL floor, regrade() and the pages over
+# 1/7/28-day stays, `manage.py grade` replaying a week, chart to grade through
+# a real worker, the trajectory's first draw in Chromium (4x CPU slowdown) and
+# a Locust load run against gunicorn. About 12 minutes; BENCH_FLAGS=--quick
+# for a smoke run (also --skip-browser, --skip-load).
 bench: venv
-	DEBUG=false HTTPS=false SECRET_KEY=bench-only-secret-key \
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) manage.py bench
+	DEBUG=false HTTPS=false SECRET_KEY=bench-only-secret-key ALLOWED_HOSTS=127.0.0.1,localhost \
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	$(PY) manage.py bench $(BENCH_FLAGS)

@@ -1,10 +1,13 @@
-"""A large CAR-T unit for the benchmark: 60 patients, a week of hourly vitals,
-labs every 12 h, neuro checks every 8 h and the doses their course calls for.
+"""A large CAR-T unit for the benchmark: 60, 120 or 240 patients, a week of
+hourly vitals, labs every 12 h, neuro checks every 8 h and the doses their
+course calls for; and a ward of long stays (1, 7, 28 days).
 
 Rows are written in bulk: through the chart services (one validated save and
 one regrade per row) a week of a whole unit would take the best part of an
-hour. The grades are not written: the real regrade computes them, every 6
-hours of each course and once more now, so the history and prompts are real.
+hour. The grades are not written by hand: the real regrade computes them over
+the stay of one patient per course, whose history the others of that course
+share (moved to their infusion time), and once more now for every patient, so
+the current grades and prompts are real.
 """
 
 import random
@@ -15,7 +18,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from grading.models import TocilizumabStock
+from grading.models import Assessment, TocilizumabStock
 from grading.services import regrade
 from patients.models import (
     ICE_FIELDS,
@@ -34,6 +37,7 @@ from patients.models import (
 WARD = "Bench CAR-T Unit"
 DAYS = 7
 GRADE_EVERY = timedelta(hours=6)
+SPARKLINE = timedelta(hours=72)
 BATCH = 2000
 
 CALM = {"temp": 36.8, "sbp": 122, "dbp": 74, "hr": 82, "rr": 16, "spo2": 97}
@@ -109,37 +113,124 @@ COURSES = (
 )
 
 
-def seed_unit(patients: int, *, now: datetime | None = None, seed: int = 2026) -> Ward:
-    now = now or timezone.now()
-    rng = random.Random(seed)
+def seed_unit(
+    patients: int, *, now: datetime | None = None, seed: int = 2026, days: int = DAYS
+) -> Ward:
+    """A new ward of `patients` beds, each with about `days` days charted."""
     ward = Ward.objects.create(name=WARD, protocol="A")
-    nurse = _person("bench.nurse", "nurse")
-    ward.staff.add(nurse, _person("bench.physician", "physician"))
-    pharmacist = _person("bench.pharmacist", "pharmacist")
-    every_20 = [course for course in COURSES for _ in range(course.share)]
-    courses = []
-    while len(courses) < patients:
-        rng.shuffle(every_20)  # sick and well side by side, as on a real ward
-        courses += every_20
+    ward.staff.add(_person("bench.nurse", "nurse"), _person("bench.physician", "physician"))
+    _person("bench.pharmacist", "pharmacist")
+    grow_unit(ward, patients, now=now, seed=seed, days=days)
+    return ward
+
+
+def grow_unit(
+    ward: Ward, patients: int, *, now: datetime | None = None, seed: int = 2026, days: int = DAYS
+) -> list[Episode]:
+    """Admit beds until the ward has `patients`: the bench grows one unit
+    60 -> 120 -> 240 instead of seeding each size afresh."""
+    now = now or timezone.now()
+    nurse = User.objects.get(username="bench.nurse")
+    pharmacist = User.objects.get(username="bench.pharmacist")
     chart = Chart(nurse, LabTest.objects.in_bulk(field_name="code"))
-    episodes = []
-    for bed in range(1, patients + 1):
-        course = courses[bed - 1]
-        # Staggered admissions: each patient has about a week charted.
-        infusion = now - timedelta(days=DAYS) + timedelta(minutes=rng.randint(0, 12 * 60))
+    first = Patient.objects.filter(ward=ward).count() + 1
+    admitted = []
+    for bed in range(first, patients + 1):
+        rng = random.Random(seed * 100_000 + bed)
+        course = _course_for(bed, seed)
+        # Staggered admissions: each patient has about `days` days charted.
+        infusion = now - timedelta(days=days) + timedelta(minutes=rng.randint(0, 12 * 60))
         episode = _admit(ward, bed, infusion, rng)
         chart.course(episode, course, now, rng)
-        episodes.append(episode)
+        admitted.append((episode, course))
     chart.save()
+    episodes = [episode for episode, _ in admitted]
     TocilizumabStock.objects.bulk_create(
         TocilizumabStock(
-            episode=episode, doses_on_site=rng.choice([1, 2, 2, 3]), recorded_by=pharmacist
+            episode=episode,
+            doses_on_site=random.Random(episode.pk).choice([1, 2, 2, 3]),
+            recorded_by=pharmacist,
         )
         for episode in episodes
     )
-    for episode in episodes:
+    _grade_history(ward, admitted, now, seed)
+    return episodes
+
+
+def seed_long_stays(stays: tuple[int, ...], *, now: datetime | None = None) -> dict[int, Episode]:
+    """A ward of one patient per stay length (days), each on the grade 3
+    course, graded for real over the whole stay: what the per-patient pages
+    and regrade() cost as a stay grows."""
+    now = now or timezone.now()
+    ward = Ward.objects.create(name=f"{WARD} (long stays)", protocol="A")
+    nurse = User.objects.get(username="bench.nurse")
+    ward.staff.add(nurse, User.objects.get(username="bench.physician"))
+    chart = Chart(nurse, LabTest.objects.in_bulk(field_name="code"))
+    course = next(c for c in COURSES if c.name == "grade 3 on norepinephrine")
+    episodes = {}
+    for bed, days in enumerate(stays, start=1):
+        rng = random.Random(days)
+        episode = _admit(ward, bed, now - timedelta(days=days), rng, prefix="LONGSTAY")
+        chart.course(episode, course, now, rng)
+        episodes[days] = episode
+    chart.save()
+    for episode in episodes.values():
         _grade(episode, now)
-    return ward
+    return episodes
+
+
+def _course_for(bed: int, seed: int) -> Course:
+    # Every block of 20 beds holds each course its share of times, shuffled:
+    # sick and well side by side, as on a real ward, whatever size it grows to.
+    block = [course for course in COURSES for _ in range(course.share)]
+    random.Random(seed * 1000 + (bed - 1) // len(block)).shuffle(block)
+    return block[(bed - 1) % len(block)]
+
+
+def _grade_history(
+    ward: Ward, admitted: list[tuple[Episode, Course]], now: datetime, seed: int
+) -> None:
+    """The real regrade over the whole stay of one patient per course (the
+    course's model patient, the lowest bed on it); the others of that course
+    get its history moved to their own infusion time, then one real regrade
+    now (their current grade and prompts). Regrading 240 weeks every 6 hours
+    would take most of an hour on a small machine; the moved histories hold
+    the same grades at the same hours of the course, which is what the board
+    and the pages read."""
+    models: dict[str, Episode] = {}
+    earlier = (
+        Episode.objects.filter(patient__ward=ward)
+        .exclude(pk__in=[episode.pk for episode, _ in admitted])
+        .select_related("patient")
+        .order_by("pk")
+    )
+    for episode in earlier:
+        models.setdefault(_course_for(int(episode.patient.bed), seed).name, episode)
+    for episode, course in admitted:
+        if course.name not in models:
+            models[course.name] = episode
+            _grade(episode, now)
+        else:
+            _copy_history(models[course.name], episode, now)
+            regrade(episode, trigger="new_data")
+
+
+def _copy_history(model: Episode, episode: Episode, now: datetime) -> None:
+    shift = episode.infusion_at - model.infusion_at
+    copied = []
+    for assessment in Assessment.objects.defer(None).filter(episode=model):
+        evaluated_at = assessment.evaluated_at + shift
+        if evaluated_at > now:
+            continue
+        assessment.pk = None
+        assessment.episode = episode
+        assessment.patient_id = episode.patient_id
+        assessment.evaluated_at = evaluated_at
+        for due in ("vitals_due_at", "neuro_due_at"):
+            if getattr(assessment, due) is not None:
+                setattr(assessment, due, getattr(assessment, due) + shift)
+        copied.append(assessment)
+    Assessment.objects.bulk_create(copied, batch_size=BATCH)
 
 
 def _person(username: str, group: str) -> User:
@@ -148,10 +239,12 @@ def _person(username: str, group: str) -> User:
     return user
 
 
-def _admit(ward: Ward, bed: int, infusion: datetime, rng: random.Random) -> Episode:
+def _admit(
+    ward: Ward, bed: int, infusion: datetime, rng: random.Random, prefix: str = "BENCH"
+) -> Episode:
     patient = Patient.objects.create(
-        mrn=f"BENCH-{bed:03d}",
-        family_name=f"Bench{bed:03d}",
+        mrn=f"{prefix}-{bed:03d}",
+        family_name=f"{prefix.title()}{bed:03d}",
         given_name=rng.choice(["Ana", "Ben", "Chen", "Dara", "Eli", "Fatma", "Goran", "Hana"]),
         date_of_birth=f"{rng.randint(1945, 2000)}-{rng.randint(1, 12):02d}-15",
         sex=rng.choice(["female", "male"]),
@@ -279,10 +372,10 @@ class Chart:
 
 
 def _grade(episode: Episode, now: datetime) -> None:
-    """The real regrade, every 6 hours of the course and then now (which also
-    raises the prompts)."""
+    """The real regrade, every 6 hours of the last three days (the sparkline's
+    window; once a day before) and then now (which also raises the prompts)."""
     at = episode.infusion_at
     while at < now:
         regrade(episode, trigger="new_data", at=at)
-        at += GRADE_EVERY
+        at += GRADE_EVERY if now - at <= SPARKLINE else 4 * GRADE_EVERY
     regrade(episode, trigger="new_data")

@@ -45,17 +45,46 @@ def shown_episode(patient) -> Episode | None:
     )
 
 
-def episode_history(episode: Episode) -> list[Assessment]:
-    """Assessments newest first, each with `.grade_changed` in words when it
-    moved a grade and `.chart_rows`, the chart rows it was drawn from."""
-    history = list(episode.assessments.latest_first())
-    if not history:
-        return history
-    rows = chart_rows(ref for assessment in history for ref in assessment.inputs_used)
-    for assessment, before in zip(history, history[1:] + [None], strict=True):
+# The patient page shows this many assessments at a time, newest first, and
+# pages back through the rest: a four-week stay writes hundreds.
+HISTORY_PAGE = 25
+
+
+def history_page(
+    episode: Episode, before: Assessment | None = None, size: int | None = None
+) -> tuple[list[Assessment], Assessment | None]:
+    """Up to `size` assessments older than `before` (or the newest), newest first,
+    each with `.grade_changed` and `.chart_rows`, and the last one shown when
+    older ones remain (None otherwise): the cursor of the next page.
+
+    A fixed number of queries however long the stay: one more assessment than
+    shown tells whether the last one moved a grade, and the chart rows are
+    fetched only for the page.
+    """
+    size = size or HISTORY_PAGE
+    query = episode.assessments.latest_first()
+    if before is not None:
+        query = query.filter(
+            Q(evaluated_at__lt=before.evaluated_at)
+            | Q(evaluated_at=before.evaluated_at, pk__lt=before.pk)
+        )
+    rows = list(query[: size + 1])
+    more = len(rows) > size
+    page = _dressed_history(rows, complete=not more)[:size]
+    return page, (page[-1] if more else None)
+
+
+def _dressed_history(rows: list[Assessment], complete: bool) -> list[Assessment]:
+    """`rows` newest first; when not `complete`, the last one only tells the
+    one before it whether a grade moved and is not dressed itself."""
+    shown = rows if complete else rows[:-1]
+    if not shown:
+        return shown
+    found = chart_rows(ref for assessment in shown for ref in assessment.inputs_used)
+    for assessment, before in zip(shown, rows[1:] + [None], strict=False):
         assessment.grade_changed = _change(assessment, before)
-        assessment.chart_rows = [rows[ref] for ref in assessment.inputs_used if ref in rows]
-    return history
+        assessment.chart_rows = [found[ref] for ref in assessment.inputs_used if ref in found]
+    return shown
 
 
 @dataclass(frozen=True)
@@ -80,11 +109,12 @@ def chart_rows(refs) -> dict[str, ChartRow]:
     for name, pks in wanted.items():
         kind = CHART_ROW_KINDS[name]
         query = kind.model.objects.filter(pk__in=pks)
+        # select_related() with no field follows every foreign key (episode,
+        # patient, ward, authors): join only what the words read.
         if kind.joined:
-            # select_related() with no names would join every foreign key
-            # (episode, patient, ward, author) onto each row.
             query = query.select_related(*kind.joined)
-        query = query.prefetch_related(*kind.prefetched)
+        if kind.prefetched:
+            query = query.prefetch_related(*kind.prefetched)
         for row in query:
             found[row.ref] = ChartRow(
                 row.ref, kind.label, row.observed_at, kind.words(row), row.is_entered_in_error
@@ -257,6 +287,18 @@ def dose_summary(episode: Episode, at: datetime | None = None):
     stock = episode.toci_stock.first()
     grade = rules.grade_crs(snapshot).grade
     return summarise_doses(snapshot, stock), rules.steroid_recommendations(snapshot, grade)
+
+
+def shown_dose_summary(episode: Episode, current: Assessment | None):
+    """dose_summary for the patient page, without grading the chart again: the
+    counters read only the drugs given and the weights (dose_snapshots, as
+    the pharmacist's queue), and the steroid doses follow the CRS grade of
+    the assessment the page shows. With no assessment yet, dose_summary."""
+    if current is None:
+        return dose_summary(episode)
+    snapshot = dose_snapshots([episode], timezone.now())[episode.pk]
+    summary = summarise_doses(snapshot, episode.toci_stock.first())
+    return summary, rules.steroid_recommendations(snapshot, current.crs_grade)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,30 @@
 """The one bridge from chart rows to the rules' snapshot.
 
-Loads a whole episode in a fixed number of queries (one per chart table),
-leaving out rows entered in error; the rules decide what falls inside `at`.
+Loads a whole episode in a fixed number of queries (one per chart table, and
+one for the vasopressors of every vitals set), leaving out rows entered in
+error; the rules decide what falls inside `at`.
+
+The rules read the whole episode, not only their windows: the CRS course
+(section 8) marks every vitals set since the infusion, the trajectory grades
+any earlier moment (a repeat dose asks the grade when the last one was
+given, `refractory_options` how long grade 3 has lasted), the labs keep each
+test's latest value and the creatinine baseline, and the counters every dose.
+So every valid row is loaded, but as plain column values (`values_list`), never
+as model instances: on a four-week stay the chart is read in a few
+milliseconds. tests/grading/test_snapshot_loader.py proves the snapshot equal
+to the one built from model instances.
 """
 
 from datetime import datetime
 
 from clinical.vocabulary import known_drug_named
 from patients.models import (
+    ICE_FIELDS,
     Episode,
     LabResult,
     MedicationAdministration,
     NeuroAssessment,
+    Vasopressor,
     VitalsSet,
     Ward,
     WeightMeasurement,
@@ -116,17 +129,169 @@ def event_entry(row: WorkupEvent) -> EventEntry:
     return EventEntry(at=row.observed_at, kind=row.event, ref=row.ref)
 
 
+VITALS_COLUMNS = (
+    "pk",
+    "observed_at",
+    "temperature_c",
+    "heart_rate",
+    "systolic",
+    "diastolic",
+    "mean_arterial",
+    "respiratory_rate",
+    "spo2",
+    "oxygen_device",
+    "oxygen_flow_l_min",
+    "vasopressors_recorded",
+)
+NEURO_COLUMNS = (
+    "pk",
+    "observed_at",
+    "tool",
+    "unable_to_perform",
+    "capd_score",
+    "consciousness",
+    "seizure",
+    "motor_weakness",
+    "cerebral_edema",
+    "excluded_domains",
+    *ICE_FIELDS,
+)
+
+
+def _ref(model, pk: int) -> str:
+    """ChartEntry.ref without the instance."""
+    return f"{model._meta.model_name}:{pk}"
+
+
+def _rows(model, episode: Episode, at: datetime):
+    """The episode's valid rows of one chart table charted by `at`, in chart order."""
+    return (
+        model.objects.valid()
+        .filter(episode=episode, observed_at__lte=at)
+        .order_by("observed_at", "pk")
+    )
+
+
+def _vitals(episode: Episode, at: datetime) -> tuple[VitalsEntry, ...]:
+    running: dict[int, list[str]] = {}
+    for vitals_id, drug in Vasopressor.objects.filter(
+        vitals__episode=episode,
+        vitals__observed_at__lte=at,
+        vitals__entered_in_error_at__isnull=True,
+    ).values_list("vitals_id", "drug"):
+        running.setdefault(vitals_id, []).append(drug)
+    entries = []
+    for (
+        pk,
+        observed_at,
+        temperature_c,
+        heart_rate,
+        systolic,
+        diastolic,
+        mean_arterial,
+        respiratory_rate,
+        spo2,
+        device,
+        flow,
+        vasopressors_recorded,
+    ) in _rows(VitalsSet, episode, at).values_list(*VITALS_COLUMNS):
+        entries.append(
+            VitalsEntry(
+                at=observed_at,
+                temperature_c=_float(temperature_c),
+                heart_rate=heart_rate,
+                systolic=systolic,
+                diastolic=diastolic,
+                mean_arterial=mean_arterial,
+                respiratory_rate=respiratory_rate,
+                spo2=spo2,
+                # As vitals_entry: not recorded in this set is carried forward.
+                oxygen=None if not device else Oxygen(device=device, flow_l_min=_float(flow)),
+                vasopressors=tuple(sorted(running.get(pk, ()))) if vasopressors_recorded else None,
+                ref=_ref(VitalsSet, pk),
+            )
+        )
+    return tuple(entries)
+
+
+def _neuro_score(row: dict) -> int | None:
+    """NeuroAssessment.score from column values (None: could not perform)."""
+    if row["unable_to_perform"]:
+        return None
+    if row["tool"] == "CAPD":
+        return row["capd_score"]
+    return sum(1 for field in ICE_FIELDS if row[field])
+
+
+def _neuro(episode: Episode, at: datetime) -> tuple[NeuroEntry, ...]:
+    return tuple(
+        NeuroEntry(
+            at=row["observed_at"],
+            tool=row["tool"],
+            score=_neuro_score(row),
+            consciousness=row["consciousness"],
+            seizure=row["seizure"],
+            motor_weakness=row["motor_weakness"],
+            cerebral_edema=row["cerebral_edema"],
+            excluded=frozenset(row["excluded_domains"] or ()),
+            ref=_ref(NeuroAssessment, row["pk"]),
+        )
+        for row in _rows(NeuroAssessment, episode, at).values(*NEURO_COLUMNS)
+    )
+
+
+def _medications(episode: Episode, at: datetime) -> tuple[MedicationEntry, ...]:
+    entries = []
+    for pk, observed_at, drug, drug_other, dose_mg in _rows(
+        MedicationAdministration, episode, at
+    ).values_list("pk", "observed_at", "drug", "drug_other", "dose_mg"):
+        if drug == "other":
+            # As medication_entry (clinical-rules.md section 5 r2).
+            drug = known_drug_named(drug_other) or drug
+        entries.append(
+            MedicationEntry(
+                at=observed_at,
+                drug=drug,
+                dose_mg=float(dose_mg),
+                ref=_ref(MedicationAdministration, pk),
+            )
+        )
+    return tuple(entries)
+
+
+def _labs(episode: Episode, at: datetime) -> tuple[LabEntry, ...]:
+    return tuple(
+        LabEntry(at=observed_at, test=code, value=value, uln=uln, ref=_ref(LabResult, pk))
+        for pk, observed_at, code, value, uln in _rows(LabResult, episode, at).values_list(
+            "pk", "observed_at", "test__code", "value", "test__upper_limit"
+        )
+    )
+
+
+def _events(episode: Episode, at: datetime) -> tuple[EventEntry, ...]:
+    return tuple(
+        EventEntry(at=observed_at, kind=kind, ref=_ref(WorkupEvent, pk))
+        for pk, observed_at, kind in _rows(WorkupEvent, episode, at).values_list(
+            "pk", "observed_at", "event"
+        )
+    )
+
+
+def _weights(episode: Episode, at: datetime) -> tuple[WeightEntry, ...]:
+    # The whole history: a late dose is checked against the weight valid then.
+    return tuple(
+        WeightEntry(at=observed_at, kg=float(kg), ref=_ref(WeightMeasurement, pk))
+        for pk, observed_at, kg in _rows(WeightMeasurement, episode, at).values_list(
+            "pk", "observed_at", "weight_kg"
+        )
+    )
+
+
 def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
     """The episode's chart as the rules see it at `at` (rows after `at` are dropped)."""
     patient = episode.patient
     ward = patient.ward
-
-    def rows(model, *related):
-        query = model.objects.valid().filter(episode=episode, observed_at__lte=at)
-        return query.select_related(*related) if related else query
-
-    # The whole history: a late dose is checked against the weight valid then.
-    weights = tuple(weight_entry(w) for w in rows(WeightMeasurement).order_by("observed_at", "pk"))
+    weights = _weights(episode, at)
     weight = weights[-1] if weights else None
     return Snapshot(
         # In the ward's zone so that the reasons speak the ward's clock.
@@ -138,11 +303,11 @@ def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
         infusion_at=episode.infusion_at,
         protocol=episode.protocol,
         news2_scale=episode.news2_scale,
-        vitals=tuple(vitals_entry(v) for v in rows(VitalsSet).prefetch_related("vasopressors")),
-        neuro=tuple(neuro_entry(n) for n in rows(NeuroAssessment)),
-        medications=tuple(medication_entry(m) for m in rows(MedicationAdministration)),
-        labs=tuple(lab_entry(lab) for lab in rows(LabResult, "test")),
-        events=tuple(event_entry(e) for e in rows(WorkupEvent)),
+        vitals=_vitals(episode, at),
+        neuro=_neuro(episode, at),
+        medications=_medications(episode, at),
+        labs=_labs(episode, at),
+        events=_events(episode, at),
         settings=ward_settings(ward),
     )
 

@@ -49,15 +49,20 @@ def patient_detail(request, patient_id: int):
     episode = selectors.shown_episode(patient)
     context = {"patient": patient, "age": int(patient.age_years(timezone.now()))}
     if episode:
-        assessments = selectors.episode_history(episode)
+        latest_two = list(episode.assessments.latest_first()[:2])
+        current = latest_two[0] if latest_two else None
         # Opening the patient is what clears a "grade up" on this user's board.
-        board_services.board_seen_record(
-            user=request.user, episode=episode, assessment=assessments[0] if assessments else None
-        )
-        doses, steroids = selectors.dose_summary(episode)
+        board_services.board_seen_record(user=request.user, episode=episode, assessment=current)
+        # The history pages back from ?before=<assessment>, newest first.
+        before = request.GET.get("before", "")
+        cursor = episode.assessments.filter(pk=before).first() if before.isdigit() else None
+        assessments, older = selectors.history_page(episode, cursor)
+        doses, steroids = selectors.shown_dose_summary(episode, current)
         context |= {
-            **_panel(patient, episode, assessments[:2]),
+            **_panel(patient, episode, latest_two),
             "assessments": assessments,
+            "older": older,
+            "paged": cursor is not None,
             "prompts": selectors.live_prompts(episode),
             "resolved": selectors.resolved_prompts(episode),
             "doses": doses,

@@ -422,9 +422,34 @@ def _settings(value, field: str) -> WardSettings:
     return WardSettings(**{key: _positive(v, _name(field, key)) for key, v in entry.items()})
 
 
-def parse_case(obj, prefix: str = "") -> Snapshot:
+class EntryMemo:
+    """Entries already checked, by kind, position and exact JSON text.
+
+    A batch replaying an episode hour by hour repeats the chart so far in
+    every case: 168 hourly cases hold some 14 000 copies of 168 vitals sets.
+    Each entry is checked on its own (its field name matters only in an error,
+    and an entry that failed is never kept), so an entry seen before is the
+    same entry: checking each distinct one once keeps a batch linear. repr()
+    tells 1 from 1.0 and from true, so only the very same JSON shares a result.
+    """
+
+    def __init__(self):
+        self._entries: dict[tuple[str, str, str], object] = {}
+
+    def read(self, read, item, field: str, ref: str):
+        if not isinstance(item, dict):
+            return read(item, field, ref)
+        key = (read.__name__, ref, repr(item))
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = self._entries[key] = read(item, field, ref)
+        return entry
+
+
+def parse_case(obj, prefix: str = "", memo: EntryMemo | None = None) -> Snapshot:
     """One case object -> Snapshot. Field names in errors start with `prefix`
-    ("[3]." for the fourth case of a batch)."""
+    ("[3]." for the fourth case of a batch); `memo` shares the checked entries
+    of a batch."""
     root = prefix.rstrip(".") or "(case)"
     case = _object(obj, root, TOP_KEYS + OPTIONAL_TOP_KEYS, required=())
     for key in ("at", "patient"):
@@ -447,9 +472,11 @@ def parse_case(obj, prefix: str = "") -> Snapshot:
 
     def entries(key, read):
         field = f"{prefix}{key}"
+        items = _list(case.get(key), field)
+        if memo is None:
+            return tuple(read(item, f"{field}[{i}]", f"{key}[{i}]") for i, item in enumerate(items))
         return tuple(
-            read(item, f"{field}[{i}]", f"{key}[{i}]")
-            for i, item in enumerate(_list(case.get(key), field))
+            memo.read(read, item, f"{field}[{i}]", f"{key}[{i}]") for i, item in enumerate(items)
         )
 
     settings = case.get("settings")
@@ -472,11 +499,14 @@ def parse_case(obj, prefix: str = "") -> Snapshot:
 
 
 def _unique_keys(pairs):
-    seen = {}
-    for key, value in pairs:
-        if key in seen:
-            raise CaseError("(json)", f"key {_shown(key)} appears twice in one object")
-        seen[key] = value
+    seen = dict(pairs)
+    if len(seen) != len(pairs):
+        # The first key given twice, as a walk through the pairs would find it.
+        keys = set()
+        for key, _value in pairs:
+            if key in keys:
+                raise CaseError("(json)", f"key {_shown(key)} appears twice in one object")
+            keys.add(key)
     return seen
 
 
@@ -493,7 +523,8 @@ def load_cases(text: str) -> tuple[list[Snapshot], bool]:
             "(json)", f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
     if isinstance(data, list):
-        return [parse_case(item, f"[{i}].") for i, item in enumerate(data)], True
+        memo = EntryMemo()
+        return [parse_case(item, f"[{i}].", memo) for i, item in enumerate(data)], True
     if isinstance(data, dict):
         return [parse_case(data)], False
     raise CaseError("(json)", f"expected a case object or an array of cases, got {_shown(data)}")

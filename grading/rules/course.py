@@ -11,6 +11,7 @@ nothing charted is not quiet. The resolution time is the first quiet set
 after the last abnormal one.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -115,7 +116,7 @@ def marked_sets(snapshot: Snapshot) -> list[tuple[VitalsEntry, str]]:
 
 
 def _resolved(
-    last_abnormal: datetime, quiet: list[datetime], until: datetime, snapshot: Snapshot
+    last_abnormal: datetime, quiet: Sequence[datetime], until: datetime, snapshot: Snapshot
 ) -> bool:
     """Whether some moment up to `until` (exclusive) lies at least the resolution
     time after the last abnormal set with a quiet set inside the evidence window
@@ -129,29 +130,96 @@ def _resolved(
     return False
 
 
-def crs_course(snapshot: Snapshot) -> CrsCourse:
-    spells: list[Spell] = []
+@dataclass(frozen=True)
+class _State:
+    """Where the course stands after some vitals sets: the resolved spells,
+    and the CRS still open (its onset, its last abnormal set, the quiet sets
+    since)."""
+
+    spells: tuple[Spell, ...] = ()
     onset: datetime | None = None
     last_abnormal: datetime | None = None
-    quiet: list[datetime] = []
-    for entry, mark in marked_sets(snapshot):
-        if onset is not None and _resolved(last_abnormal, quiet, entry.at, snapshot):
-            spells.append(Spell(onset, quiet[0]))
-            onset = None
-        if onset is None:
-            # Section 8: a fever after infusion while no CRS is active starts one.
-            if is_fever(entry.temperature_c):
-                onset, last_abnormal, quiet = entry.at, entry.at, []
-            continue
-        if mark == ABNORMAL:
-            last_abnormal, quiet = entry.at, []
-        elif mark == QUIET:
-            quiet.append(entry.at)
-    if onset is not None:
+    quiet: tuple[datetime, ...] = ()
+
+
+def _step(state: _State, entry: VitalsEntry, mark: str, snapshot: Snapshot) -> _State:
+    spells, onset, last_abnormal, quiet = (
+        state.spells,
+        state.onset,
+        state.last_abnormal,
+        state.quiet,
+    )
+    if onset is not None and _resolved(last_abnormal, quiet, entry.at, snapshot):
+        spells = (*spells, Spell(onset, quiet[0]))
+        onset = None
+    if onset is None:
+        # Section 8: a fever after infusion while no CRS is active starts one.
+        if is_fever(entry.temperature_c):
+            onset, last_abnormal, quiet = entry.at, entry.at, ()
+        return _State(spells, onset, last_abnormal, quiet)
+    if mark == ABNORMAL:
+        last_abnormal, quiet = entry.at, ()
+    elif mark == QUIET:
+        quiet = (*quiet, entry.at)
+    return _State(spells, onset, last_abnormal, quiet)
+
+
+def _walk(snapshot: Snapshot) -> list[_State]:
+    """The state after each prefix of the snapshot's vitals: walk[k] is where the
+    course stands after vitals[:k].
+
+    The marks and the steps read only the vitals before them, the infusion
+    time, the age and the ward's settings; none depends on the snapshot's own
+    time. So an earlier view of the same chart (Snapshot.as_of keeps all of
+    these and cuts the vitals) stands where this walk stood at its length: the
+    trajectory grades dozens of earlier moments from one walk of the stay.
+    """
+    walk = [_State()]
+    marks = iter(marked_sets(snapshot))
+    state = walk[0]
+    for entry in snapshot.vitals:
+        if snapshot.since(entry.at):
+            marked, mark = next(marks)
+            assert marked is entry
+            state = _step(state, entry, mark, snapshot)
+        walk.append(state)
+    return walk
+
+
+def _state_of(snapshot: Snapshot) -> _State:
+    """The course state after all of the snapshot's vitals, from the walk of the
+    snapshot it was cut from (Snapshot.as_of), computed once for all its cuts."""
+    origin = snapshot.origin
+    count = len(snapshot.vitals)
+    if not (
+        count <= len(origin.vitals)
+        and snapshot.vitals == origin.vitals[:count]
+        and snapshot.infusion_at == origin.infusion_at
+        and snapshot.age_years == origin.age_years
+        and snapshot.settings == origin.settings
+    ):
+        return _walk(snapshot)[-1]
+    # Kept beside the very tuple it walked, so a copy can never reuse it wrongly.
+    cached = origin.__dict__.get("_course_walk")
+    if cached is None or cached[0] is not origin.vitals:
+        cached = (origin.vitals, _walk(origin))
+        object.__setattr__(origin, "_course_walk", cached)
+    return cached[1][count]
+
+
+def crs_course(snapshot: Snapshot) -> CrsCourse:
+    state = _state_of(snapshot)
+    spells = list(state.spells)
+    if state.onset is not None:
         # At T itself the quiet period may have just completed: `until` is
         # inclusive, hence the microsecond.
-        if _resolved(last_abnormal, quiet, snapshot.at + timedelta(microseconds=1), snapshot):
-            spells.append(Spell(onset, quiet[0]))
+        if _resolved(
+            state.last_abnormal,
+            state.quiet,
+            snapshot.at + timedelta(microseconds=1),
+            snapshot,
+        ):
+            spells.append(Spell(state.onset, state.quiet[0]))
         else:
-            spells.append(Spell(onset))
+            spells.append(Spell(state.onset))
     return CrsCourse(tuple(spells))

@@ -1,6 +1,6 @@
 """The fever criterion of CRS (clinical-rules.md section 2)."""
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -63,10 +63,9 @@ def fever_in_lookback(snapshot: Snapshot, course: CrsCourse) -> VitalsEntry | No
     charted before it belong to the resolved CRS and never count again."""
     if not course.active:
         return None
+    onset_at = course.onset_at
     recent = [
-        v
-        for v in vitals_in_lookback(snapshot)
-        if is_fever(v.temperature_c) and v.at >= course.onset_at
+        v for v in vitals_in_lookback(snapshot) if is_fever(v.temperature_c) and v.at >= onset_at
     ]
     if not recent:
         return None
@@ -86,8 +85,10 @@ def fever_exemption(
     """
     if not course.active:
         return None
+    # The vitals are sorted: the onset set is at or after the first one charted then.
+    first = bisect_left(snapshot.vitals, course.onset_at, key=lambda v: v.at)
     onset = next(
-        v for v in snapshot.vitals if v.at == course.onset_at and is_fever(v.temperature_c)
+        v for v in snapshot.vitals[first:] if v.at == course.onset_at and is_fever(v.temperature_c)
     )
     for medication in snapshot.medications:
         if medication.drug in ANTIPYRETIC_OR_ANTICYTOKINE and medication.at >= onset.at:
@@ -162,10 +163,9 @@ def _highest(snapshot: Snapshot) -> str:
 
 def _before_infusion(snapshot: Snapshot) -> list[str]:
     start = snapshot.at - lookback(snapshot)
+    first = bisect_right(snapshot.vitals, start, key=lambda v: v.at)
     early = [
-        v
-        for v in snapshot.vitals
-        if is_fever(v.temperature_c) and v.at > start and not snapshot.since(v.at)
+        v for v in snapshot.vitals[first:] if is_fever(v.temperature_c) and not snapshot.since(v.at)
     ]
     return [
         f"Fever {celsius(v.temperature_c)} at {clock(v.at, snapshot.at)} was before the"

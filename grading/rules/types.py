@@ -263,11 +263,19 @@ class Snapshot:
         if moment > self.at:
             raise ValueError(f"{moment} is after this snapshot's time {self.at}")
         earlier = copy.copy(self)
+        earlier.__dict__.pop("_course_walk", None)
+        # The rules may reuse work done on the whole chart (course.py).
+        object.__setattr__(earlier, "_origin", self.origin)
         object.__setattr__(earlier, "at", moment)
         for name in ENTRY_KINDS:
             entries = getattr(self, name)
             object.__setattr__(earlier, name, entries[: bisect_right(entries, moment, key=_time)])
         return earlier
+
+    @property
+    def origin(self) -> "Snapshot":
+        """The snapshot this one was cut from by as_of (itself if none)."""
+        return self.__dict__.get("_origin", self)
 
     def since(self, moment: datetime) -> bool:
         """True when `moment` is in the episode (at or after the infusion).

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,107 @@ def test_unknown_drugs_and_lab_tests_are_accepted():
     obj["medications"].append({"at": "2026-03-02T05:00:00Z", "drug": "paracetamol"})
     obj["labs"].append({"at": "2026-03-02T06:00:00Z", "test": "beta_d_glucan", "value": 80})
     assert grade_ok(obj)["crs"]["grade"] == 2
+
+
+def hourly_replay(hours: int = 36) -> list[dict]:
+    """An episode replayed hour by hour: each case repeats the chart so far, as
+    an integrator replaying a stay sends it (a fever from hour 10, shock from
+    hour 18 with tocilizumab, labs and neuro checks along the way)."""
+    start = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
+
+    def at(hour: float) -> str:
+        return (start + timedelta(hours=hour)).isoformat().replace("+00:00", "Z")
+
+    vitals, neuro, medications, labs = [], [], [], []
+    cases = []
+    for hour in range(hours):
+        vitals.append(
+            {
+                "at": at(hour),
+                "temperature_c": 38.6 if hour >= 10 else 36.9,
+                "heart_rate": 118 if hour >= 18 else 84,
+                "systolic": 84 if hour >= 18 else 122,
+                "diastolic": 46 if hour >= 18 else 74,
+                "respiratory_rate": 22,
+                "spo2": 95,
+                "oxygen": {"device": "nasal_cannula", "flow_l_min": 3}
+                if hour >= 14
+                else {"device": "room_air"},
+                "vasopressors": ["norepinephrine"] if hour >= 20 else [],
+            }
+        )
+        if hour % 8 == 0:
+            neuro.append({"at": at(hour + 0.2), "tool": "ICE", "score": 10})
+        if hour % 12 == 0:
+            labs.append({"at": at(hour + 0.3), "test": "anc", "value": 800})
+        if hour in (11, 19):
+            medications.append({"at": at(hour + 0.5), "drug": "tocilizumab", "dose_mg": 640})
+        cases.append(
+            {
+                "at": at(hour + 0.9),
+                "protocol": "A",
+                "patient": {"age_years": 54, "weight_kg": 80},
+                "infusion_at": at(-2),
+                "vitals": list(vitals),
+                "neuro": list(neuro),
+                "medications": list(medications),
+                "labs": list(labs),
+            }
+        )
+    return cases
+
+
+def test_a_batch_replaying_a_stay_grades_each_case_as_it_would_alone():
+    cases = hourly_replay()
+    batch = grade_ok(cases)
+    assert batch == [grade_ok(one) for one in cases]
+    assert [batch[hour]["crs"]["grade"] for hour in (9, 10, 14)] == [0, 1, 2]
+    assert batch[-1]["crs"]["grade"] == 3
+
+
+def test_an_entry_changed_in_a_later_case_is_checked_again_and_named_there():
+    cases = hourly_replay(12)
+    # Case 7 repeats vitals[2] with a typing error; cases 2-6 carried it right.
+    cases[7]["vitals"][2] = {**cases[7]["vitals"][2], "temperature_c": 46}
+    out, err, code = grade(json.dumps(cases))
+    assert (out, code) == ("", 2)
+    assert err.startswith("error: [7].vitals[2].temperature_c: 46 is outside")
+    # true is not 1: a flag where a number belongs is refused though 1 was fine.
+    cases = hourly_replay(6)
+    cases[5]["vitals"][0] = {**cases[5]["vitals"][0], "spo2": True}
+    assert grade(json.dumps(cases))[1].startswith("error: [5].vitals[0].spo2: expected a number")
+
+
+def test_it_grades_a_batch_with_no_database_broker_or_cache_within_reach(tmp_path):
+    """The engine needs no server: with the database, the broker and the cache
+    pointing at a closed port, a stay replayed hour by hour still grades."""
+    cases = hourly_replay(24)
+    path = tmp_path / "stay.json"
+    path.write_text(json.dumps(cases))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crsmonitor.settings",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/unreachable",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+    }
+    env.setdefault("SECRET_KEY", "test-only-secret-key")
+    run = subprocess.run(
+        [sys.executable, "manage.py", "grade", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        env=env,
+        timeout=120,
+    )
+    assert (run.returncode, run.stderr) == (0, "")
+    assert json.loads(run.stdout) == grade_ok(cases)
+
+
+def test_it_never_opens_a_database_connection(monkeypatch):
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def refuse(self):
+        raise AssertionError("manage.py grade opened a database connection")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "connect", refuse)
+    assert len(grade_ok(hourly_replay(6))) == 6

@@ -6,8 +6,6 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from grading.models import Assessment
-from grading.replay import replay
 from grading.rules import evaluate
 from grading.rules.case import CaseError, evaluation_to_json, load_cases
 
@@ -51,6 +49,10 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
 
     def _replay(self, pk: int) -> None:
+        # Only a replay reads the database; grading a case never does.
+        from grading.models import Assessment
+        from grading.replay import replay
+
         stored = Assessment.objects.defer(None).filter(pk=pk).first()
         if stored is None:
             self.stderr.write(f"error: --assessment: no assessment {pk}")
