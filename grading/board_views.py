@@ -86,8 +86,8 @@ def board(request, ward_id: int | None = None):
 
 def _turned(request, now: datetime) -> bool:
     """The clock has reached the moment the page said one of its cards turns
-    due or late (sent back by the poll): those cards must be drawn again even
-    within the minute."""
+    due or late (sent back by the poll): those cards must be drawn again, even
+    within the minute and whatever the cache keeps."""
     moment = request.GET.get("turns_at", "")
     if not (moment.isascii() and moment.isdigit() and len(moment) <= 12):
         return False

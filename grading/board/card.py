@@ -7,11 +7,15 @@ is late.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import cached_property
+from datetime import UTC, datetime, time, timedelta
+from functools import cached_property, lru_cache
 
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
+from clinical import ranges
 from patients.models import Episode, NeuroAssessment, VitalsSet, Ward
 
 from .. import rules
@@ -22,8 +26,9 @@ from ..rules.safety_prompts import ASSESSMENT_INTERVAL, SPO2_ASSESS_BELOW
 from ..rules.wording import clock, number
 from ..selectors import DoseSummary, bed_order, regrade_pending
 from ..snapshot import vitals_entry
-from ..status import Status, late_words
-from .drawing import Sparkline
+from ..status import Status
+from ..templatetags.grades import grade_badge
+from .drawing import Series
 
 # A grade that went up this recently still sorts as rising.
 RISING_WINDOW = timedelta(hours=24)
@@ -32,6 +37,10 @@ RISING_WINDOW = timedelta(hours=24)
 REGRADE_GRACE = timedelta(minutes=10)
 # Seed 001 asks for a CRS grade from new data at least every 12 hours.
 GRADED_FROM_NEW_DATA = ("new_data", "correction")
+# The window of the card's dose counts.
+DOSE_WINDOW = timedelta(hours=24)
+ADULT_YEARS = 18
+CHARTED_AHEAD = timedelta(minutes=ranges.FUTURE_TOLERANCE_MINUTES)
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,8 @@ class Card:
     last_graded_from_new_data: datetime | None
     seen_grades: tuple[int, int] | None  # (CRS, ICANS) when this user last opened the patient
     rises: list[Rise] = field(default_factory=list)
-    sparkline: Sparkline | None = None
+    # What the sparkline is drawn from (on each look: its right edge is now).
+    series: Series = ()
     # The latest sets that recorded the oxygen and the vasopressors: a set that
     # left them out carries them over (clinical-rules section 2 r2).
     oxygen_vitals: VitalsSet | None = None
@@ -123,9 +133,15 @@ class Card:
         moves = zip(("CRS", "ICANS"), self.seen_grades, (self.crs, self.icans), strict=True)
         return ", ".join(f"{kind} {seen} → {now}" for kind, seen, now in moves if now > seen)
 
+    @cached_property
+    def _ward_now(self) -> datetime:
+        # The ward's clock, as the card template shows every time (its own
+        # {% timezone %}), whichever zone the page is in.
+        return self.now.astimezone(self.ward.tzinfo)
+
     def _when(self, moment: datetime | None) -> str:
         # A clock time alone is ambiguous across midnight: the date when not today.
-        return "" if moment is None else clock(moment, timezone.localtime(self.now))
+        return "" if moment is None else clock(moment, self._ward_now)
 
     @property
     def vitals_when(self) -> str:
@@ -134,6 +150,16 @@ class Card:
     @property
     def neuro_when(self) -> str:
         return self._when(self.neuro.observed_at if self.neuro else None)
+
+    @property
+    def vitals_due_when(self) -> str:
+        """ "03:15": when vitals fall (or fell) due, a clock time, not "overdue
+        by 25 min", so that the card need not be drawn again each minute."""
+        return self._when(self.status.vitals_due.due_at)
+
+    @property
+    def neuro_due_when(self) -> str:
+        return self._when(self.status.neuro_due.due_at)
 
     @property
     def next_tocilizumab_when(self) -> str:
@@ -151,14 +177,6 @@ class Card:
     @cached_property
     def acknowledged_prompts(self) -> list[Prompt]:
         return [p for p in self.prompts if p.state == Prompt.ACKNOWLEDGED]
-
-    @property
-    def vitals_age(self) -> timedelta | None:
-        return None if self.vitals is None else self.now - self.vitals.observed_at
-
-    @cached_property
-    def vitals_age_words(self) -> str:
-        return "" if self.vitals is None else ago(self.vitals_age)
 
     @cached_property
     def vitals_items(self) -> list[tuple[str, str, str]]:
@@ -187,6 +205,38 @@ class Card:
             low = "low" if entry.spo2 < SPO2_ASSESS_BELOW else ""
             items.append(("SpO2", f"{number(entry.spo2)} %", low))
         return items
+
+    @cached_property
+    def vitals_html(self) -> SafeString:
+        """The last vitals as the card writes them, formatted here once rather
+        than item by item in the template."""
+        return format_html_join(
+            " · ",
+            '<span class="nowrap{}">{} {}{}</span>',
+            (
+                (
+                    " vital-abnormal" if abnormal else "",
+                    name,
+                    value,
+                    format_html(" ({})", abnormal) if abnormal else "",
+                )
+                for name, value, abnormal in self.vitals_items
+            ),
+        )
+
+    @cached_property
+    def badges(self) -> SafeString:
+        """The CRS and ICANS badges (grading/_grade.html), each drawn once per
+        process for its few possible values."""
+        return mark_safe(
+            _badge("CRS", self.crs, self.max_crs, self.acuity)
+            + _badge("ICANS", self.icans, self.max_icans, self.acuity)
+        )
+
+    @cached_property
+    def links(self) -> dict[str, str]:
+        pages = ("patient_detail", "trajectory", "bedside")
+        return {name: reverse(name, args=[self.patient.pk]) for name in pages}
 
     @cached_property
     def status(self) -> Status:
@@ -308,10 +358,13 @@ class Card:
 
     @cached_property
     def turns_at(self) -> datetime | None:
-        """The next moment the clock alone changes what this card says is due,
-        late or rising. A card drawn earlier is drawn again from then on, so a
-        cached card never looks calmer than the rules say (a microsecond past
-        each moment: some rules flip only once it has passed)."""
+        """The next moment the clock alone changes anything this card says:
+        due, late, rising, a dose leaving the 24 h counts, the day. A card drawn
+        earlier is drawn again from then on, so a cached card never looks calmer
+        than the rules say (a microsecond past each moment: some rules flip only
+        once it has passed). Between these moments the card says nothing that
+        moves with the clock: times are clock times ("overdue since 03:15"),
+        not ages; only the sparkline slides, and it is drawn on each look."""
         status = self.status
         moments = [
             status.vitals_due.due_at,
@@ -327,16 +380,30 @@ class Card:
         if regrade_pending(self.episode):
             moments.append(self.episode.chart_changed_at + REGRADE_GRACE)
         moments += [rise.at + RISING_WINDOW for rise in self.rises]
+        # A dose leaves the 24 h counts ("1 in 24 h", "mg dex-eq in 24 h").
+        moments += [entry.at + DOSE_WINDOW for entry in self.snapshot.medications]
+        # A row charted up to a few minutes ahead of its observation time
+        # (clock drift) shows once that time comes; the state row changed
+        # when it was charted, not then.
+        moments.append(self.episode.chart_changed_at + CHARTED_AHEAD)
+        # The day after infusion and the dates beside times turn at the ward's midnight.
+        moments.append(_next_midnight(self._ward_now))
+        if self.snapshot.age_years < ADULT_YEARS:
+            # A child's age, which sets the low blood pressure, moves by the UTC day.
+            moments.append(_next_midnight(self.now.astimezone(UTC)))
         tick = timedelta(microseconds=1)
         ahead = [m + tick for m in moments if m is not None and m + tick > self.now]
         return min(ahead, default=None)
 
 
-def ago(delta: timedelta) -> str:
-    """How long ago, as a nurse says it: "35 min ago", "3 h 20 min ago", "just now"."""
-    if delta < timedelta(minutes=1):
-        return "just now"
-    return f"{late_words(delta)} ago"
+@lru_cache(maxsize=1024)
+def _badge(kind: str, grade: int | None, maximum: int | None, acuity: int | None) -> str:
+    return render_to_string("grading/_grade.html", grade_badge(kind, grade, maximum, acuity))
+
+
+def _next_midnight(moment: datetime) -> datetime:
+    tz = moment.tzinfo
+    return datetime.combine(moment.date() + timedelta(days=1), time(0), tzinfo=tz)
 
 
 def rises(history: list, now: datetime) -> list[Rise]:

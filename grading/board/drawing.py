@@ -1,14 +1,18 @@
 """The card's sparkline: the last 72 h of both grades as SVG step paths.
 
 Drawn from the grade changes only (the reading keeps the rows where a grade
-moved), so a week of hourly regrades is a handful of points per card.
+moved), so a week of hourly regrades is a handful of points per card. The
+series (`Series`) is small and kept with a cached card: the drawing slides with
+the clock (its right edge is now), so it is drawn again from the series on each
+look, which costs no query and no template, and the card's HTML need not be
+drawn again every minute.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # The sparkline covers the three days in which CRS usually turns.
@@ -48,23 +52,17 @@ class Sparkline:
     @cached_property
     def svg(self) -> SafeString:
         """The drawing as SVG, written here once rather than number by number
-        in the template (sixty cards of it are most of a board's rendering)."""
-        paths = [
-            format_html(
-                '<path class="{}" d="{}" vector-effect="non-scaling-stroke"/>', css_class, path
-            )
+        in the template. Drawn on every look at a kept card, so plain string
+        formatting: the paths are numbers and letters, the words escaped."""
+        words = escape(self.words)
+        paths = "".join(
+            f'<path class="{css_class}" d="{path}" vector-effect="non-scaling-stroke"/>'
             for css_class, path in (("spark-icans", self.icans_path), ("spark-crs", self.crs_path))
             if path
-        ]
-        return format_html(
-            '<svg viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" aria-label="{}">'
-            "<title>{}</title>{}{}</svg>",
-            self.width,
-            self.height,
-            self.words,
-            self.words,
-            GRID_LINES,
-            mark_safe("".join(paths)),
+        )
+        return mark_safe(
+            f'<svg viewBox="0 0 {self.width} {self.height}" preserveAspectRatio="none"'
+            f' role="img" aria-label="{words}"><title>{words}</title>{GRID_LINES}{paths}</svg>'
         )
 
 
@@ -78,8 +76,13 @@ def _step_path(points: list[tuple[datetime, int]], since: datetime, offset: floa
         return ""
     first_at, first_grade = points[0]
     parts = [f"M{_spark_x(first_at, since)} {_spark_y(first_grade) + offset}"]
+    grade_before = first_grade
     for at, grade in points[1:]:
-        parts.append(f"H{_spark_x(at, since)} V{_spark_y(grade) + offset}")
+        # Only where the grade moves: the same line, whichever rows of an
+        # unchanged grade the series happens to hold.
+        if grade != grade_before:
+            parts.append(f"H{_spark_x(at, since)} V{_spark_y(grade) + offset}")
+            grade_before = grade
     parts.append(f"H{SPARK_WIDTH}")
     return "".join(parts)
 
@@ -89,12 +92,28 @@ def _grade_words(grades: list[int]) -> str:
     return " → ".join(str(grade) for grade in steps)
 
 
-def sparkline(history: list, now: datetime) -> Sparkline:
+# (evaluated_at, CRS grade, ICANS grade) per point, oldest first.
+Series = tuple[tuple[datetime, int, int], ...]
+
+
+def series(history: list) -> Series:
     """`history`: rows with evaluated_at, crs_grade and icans_grade, oldest first."""
+    return tuple((a.evaluated_at, a.crs_grade, a.icans_grade) for a in history)
+
+
+def sparkline(points: Series, now: datetime) -> Sparkline:
+    """The drawing of a series as of `now`. A series kept since an earlier
+    moment draws the same as one read now, as long as no grade was added: the
+    grade in force when the window opens is the last point at or before it."""
     since = now - SPARKLINE_WINDOW
-    crs = [(max(a.evaluated_at, since), a.crs_grade) for a in history]
-    icans = [(max(a.evaluated_at, since), a.icans_grade) for a in history]
-    if not history:
+    anchor = 0
+    for i, (at, _, _) in enumerate(points):
+        if at <= since:
+            anchor = i
+    points = points[anchor:]
+    crs = [(max(at, since), crs_grade) for at, crs_grade, _ in points]
+    icans = [(max(at, since), icans_grade) for at, _, icans_grade in points]
+    if not points:
         words = "not graded in the last 72 h"
     else:
         words = (

@@ -22,7 +22,7 @@ from ..models import Assessment, BoardSeen, Prompt, PromptResponse, TocilizumabS
 from ..selectors import summarise_doses
 from ..snapshot import dose_snapshots
 from .card import GRADED_FROM_NEW_DATA, Card, rises
-from .drawing import SPARKLINE_WINDOW, sparkline
+from .drawing import SPARKLINE_WINDOW, series
 
 
 def _scope(wards: Iterable[Ward], patient_id: int | None) -> Q:
@@ -160,7 +160,7 @@ def board_cards(
             ),
         )
         card.rises = rises(window, now)
-        card.sparkline = sparkline(window, now)
+        card.series = series(window)
         cards.append(card)
     return sorted(cards, key=lambda card: card.sort_key)
 

@@ -1,17 +1,20 @@
 """Cards drawn once and kept: the board's HTML per card, in the Django cache.
 
 A card is kept under its row of the board state (everything it shows that can
-change), the grades this user last saw, whether the ward's name shows, and the
-minute, because ages and badges move with the clock. Within the minute, a card
-whose due or late state flips (`Card.turns_at`) is drawn again from that
-moment on: a kept card never looks calmer than the rules say. A poll that
-finds one changed card draws one card; a board whose cards are all kept costs
-the state query and one cache read.
+change) and whether the ward's name shows; the grades this user last saw are
+part of the row. Not under the minute: a card says nothing that moves with the
+clock between the moments of `Card.turns_at` (due, late, rising, a dose
+leaving the 24 h counts, the ward's midnight). From such a moment on a kept
+card is drawn again, so it never looks calmer than the rules say. The
+sparkline, whose right edge is now, is left out of the kept HTML and drawn on
+each look from the small series kept beside it (no query, no template). A poll
+that finds one changed card draws one card; a board whose cards are all kept
+costs the state query, one cache read and the sparklines.
 """
 
 import hashlib
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from math import ceil
 
@@ -20,16 +23,21 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from .card import Card
+from .drawing import Series, sparkline
 from .reading import BoardState, board_cards
 
 logger = logging.getLogger(__name__)
 
 CARD_TEMPLATE = "grading/board.html#card"
-# Keys carry the minute, so an entry is never asked for after the next one.
-KEEP_SECONDS = 120
+# A kept card is good until its row changes (a new key) or its `turns_at`
+# passes; an entry that is no longer asked for leaves the cache after this.
+KEEP_SECONDS = 6 * 3600
 # Part of every key: change it when the card template or its facts change shape,
 # so that no server draws an old card during a deployment.
-KEY_VERSION = "card-2"
+KEY_VERSION = "card-3"
+# Where the kept HTML takes the sparkline drawn on each look. A comment: the
+# card template never writes one, and a patient's name is escaped.
+SPARK_MARK = "<!--sparkline-->"
 
 
 @dataclass(frozen=True)
@@ -37,31 +45,50 @@ class DrawnCard:
     """A card as HTML with the few facts the board sorts and counts by."""
 
     pk: int
-    html: SafeString
-    version: str  # changes with anything the card shows (the poll's "have")
+    body: str  # the card's HTML with SPARK_MARK where the sparkline goes
+    series: Series  # what the sparkline is drawn from
     sort_key: tuple
     acuity: int | None
     rising: bool
     open_prompts: int
     overdue: bool
     turns_at: datetime | None
+    # As shown at one moment (`at`), not kept.
+    html: SafeString = field(default=mark_safe(""), compare=False)
+    version: str = ""  # changes with anything the card shows (the poll's "have")
 
     def fresh(self, now: datetime) -> bool:
         return self.turns_at is None or now < self.turns_at
 
+    def at(self, now: datetime) -> "DrawnCard":
+        html = self.body.replace(SPARK_MARK, sparkline(self.series, now).svg, 1)
+        return replace(
+            self,
+            html=mark_safe(html),
+            version=hashlib.blake2b(html.encode(), digest_size=6).hexdigest(),
+        )
 
-def card_key(row: tuple, all_wards: bool, now: datetime) -> str:
-    minute = now.replace(second=0, microsecond=0)
-    state = repr((KEY_VERSION, row, all_wards, minute))
+    def kept(self) -> dict:
+        # Shallow: the fields are immutable (asdict's deep copy cost more than the rest).
+        return {name: getattr(self, name) for name in KEPT_FIELDS}
+
+
+KEPT_FIELDS = tuple(f.name for f in fields(DrawnCard) if f.name not in ("html", "version"))
+
+
+def card_key(row: tuple, all_wards: bool) -> str:
+    state = repr((KEY_VERSION, row, all_wards))
     return "board-card:" + hashlib.blake2b(state.encode(), digest_size=16).hexdigest()
 
 
 def draw(card: Card, all_wards: bool) -> DrawnCard:
-    html = get_template(CARD_TEMPLATE).render({"card": card, "all_wards": all_wards})
+    body = get_template(CARD_TEMPLATE).render(
+        {"card": card, "all_wards": all_wards, "sparkline": mark_safe(SPARK_MARK)}
+    )
     return DrawnCard(
         pk=card.episode.pk,
-        html=mark_safe(html),
-        version=hashlib.blake2b(html.encode(), digest_size=6).hexdigest(),
+        body=body,
+        series=card.series,
         sort_key=card.sort_key,
         acuity=card.acuity,
         rising=bool(card.rises),
@@ -77,7 +104,7 @@ def drawn_board(
     """Every card of the board state, most severe first: kept ones as they
     were drawn, the others built (in the board's fixed number of queries) and
     drawn now."""
-    keys = {pk: card_key(row, all_wards, now) for pk, row in state.rows.items()}
+    keys = {pk: card_key(row, all_wards) for pk, row in state.rows.items()}
     kept = _fetch(keys.values())
     drawn = {}
     for pk, key in keys.items():
@@ -91,8 +118,9 @@ def drawn_board(
         built = board_cards(user=user, wards=wards, episode_ids=missing, now=now)
         for card in built:
             drawn[card.episode.pk] = draw(card, all_wards)
-        _keep({keys[card.episode.pk]: asdict(drawn[card.episode.pk]) for card in built})
-    return sorted(drawn.values(), key=lambda card: card.sort_key)
+        _keep({keys[card.episode.pk]: drawn[card.episode.pk].kept() for card in built})
+    shown = [card.at(now) for card in drawn.values()]
+    return sorted(shown, key=lambda card: card.sort_key)
 
 
 def turns_at(cards: list[DrawnCard]) -> int | None:

@@ -15,7 +15,7 @@ from grading.board import rendered
 from grading.models import Assessment, TocilizumabStock
 from grading.rules.wording import clock
 from patients import services as chart
-from patients.models import Episode, Ward
+from patients.models import Episode, VitalsSet, Ward
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,15 @@ def _board(client, user, ward=None, **params):
     response = client.get(url, params)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def _last_vitals_at(episode):
+    return VitalsSet.objects.filter(episode=episode).latest("observed_at").observed_at
+
+
+def _ward_clock(episode, moment) -> str:
+    tz = episode.patient.ward.tzinfo
+    return clock(moment, timezone.now().astimezone(tz))
 
 
 def _names_in_order(page: str) -> list[str]:
@@ -222,10 +231,14 @@ def test_the_sparkline_says_the_last_72_hours_in_words(
 def test_vitals_are_due_after_the_wards_interval(client, physician, nurse, ward, make_episode):
     ward.vitals_interval_hours = 2
     ward.save()
-    _graded(make_episode(infused_hours_ago=8), nurse, hours_ago=2.5, **NORMAL)
+    episode = make_episode(infused_hours_ago=8)
+    _graded(episode, nurse, hours_ago=2.5, **NORMAL)
     page = _board(client, physician, ward)
-    assert "⚠ Vitals overdue by 30 min" in page and "every 2 h (ward interval)" in page
-    assert "2 h 30 min ago" in page
+    charted = _last_vitals_at(episode)
+    # Clock times, not "overdue by 30 min": the card need not change each minute.
+    due = _ward_clock(episode, charted + timedelta(hours=2))
+    assert f"⚠ Vitals overdue since {due} (every 2 h (ward interval))" in page
+    assert f"<b>Vitals</b> {_ward_clock(episode, charted)}<br>" in page
 
 
 def test_vitals_within_the_interval_are_not_due(client, physician, nurse, ward, make_episode):
@@ -237,10 +250,11 @@ def test_vitals_within_the_interval_are_not_due(client, physician, nurse, ward, 
 
 def test_a_patient_on_a_vasopressor_is_due_hourly(client, physician, nurse, ward, make_episode):
     """Clinical-rules section 7 r2: CRS 3 on norepinephrine never shows a calm 4 h."""
-    _graded(make_episode(infused_hours_ago=8), nurse, hours_ago=1.5, **SHOCK)
+    episode = make_episode(infused_hours_ago=8)
+    _graded(episode, nurse, hours_ago=1.5, **SHOCK)
     page = _board(client, physician, ward)
-    assert "⚠ Vitals overdue by 30 min" in page
-    assert "every 1 h" in page
+    due = _ward_clock(episode, _last_vitals_at(episode) + timedelta(hours=1))
+    assert f"⚠ Vitals overdue since {due} (every 1 h" in page
 
 
 def test_grading_is_late_without_a_grade_from_new_data_in_12_hours(
@@ -524,8 +538,8 @@ def test_a_new_assessment_alone_draws_the_card_again(
 def test_a_card_turns_overdue_within_the_minute_it_was_drawn_in(
     client, physician, nurse, ward, make_episode, drawn
 ):
-    """The cache is keyed by the minute; vitals falling due half a minute in
-    must not stay calm until the next one (clinical-rules section 7)."""
+    """A kept card is drawn again at the moment its vitals fall due: they
+    must not stay calm until anything else changes (clinical-rules section 7)."""
     start = _a_minute_from_now(5)
     with time_machine.travel(start, tick=False):
         episode = make_episode(infused_hours_ago=8)
@@ -548,14 +562,92 @@ def test_a_card_turns_overdue_within_the_minute_it_was_drawn_in(
     assert drawn == [episode.pk, episode.pk]
 
 
-def test_the_next_minute_draws_the_cards_again(client, physician, nurse, ward, episode, drawn):
+def test_a_card_with_nothing_that_moves_with_the_clock_is_kept_across_the_minute(
+    client, physician, nurse, ward, episode, drawn
+):
     start = _a_minute_from_now(55)
     with time_machine.travel(start, tick=False):
         _graded(episode, nurse, hours_ago=1 + 50 / 3600, **NORMAL)
-        assert "1 h ago" in _board(client, physician, ward)
+        charted = _ward_clock(episode, _last_vitals_at(episode))
+        assert f"<b>Vitals</b> {charted} · next due" in _board(client, physician, ward)
     with time_machine.travel(start + timedelta(seconds=10), tick=False):
-        assert "1 h 1 min ago" in _board(client, physician, ward)
+        page = _board(client, physician, ward)
+    assert f"<b>Vitals</b> {charted} · next due" in page and "Vitals overdue" not in page
+    assert drawn == [episode.pk]
+
+
+def test_an_overdue_card_kept_across_the_minute_still_says_since_when(
+    client, physician, nurse, ward, episode, drawn
+):
+    start = _a_minute_from_now(55)
+    with time_machine.travel(start, tick=False):
+        _graded(episode, nurse, hours_ago=5, **NORMAL)  # the ward charts every 4 h
+        due = _ward_clock(episode, _last_vitals_at(episode) + timedelta(hours=4))
+        assert f"⚠ Vitals overdue since {due}" in _board(client, physician, ward)
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
+        page = _board(client, physician, ward)
+    assert f"⚠ Vitals overdue since {due}" in page and "is-overdue" in page
+    assert "next due" not in page
+    assert drawn == [episode.pk]
+
+
+def test_a_row_charted_ahead_of_its_time_shows_once_that_time_comes(
+    client, physician, nurse, ward, episode, drawn
+):
+    start = _a_minute_from_now(5)
+    with time_machine.travel(start, tick=False):
+        _graded(episode, nurse, hours_ago=2, **NORMAL)
+        # A monitor's clock 4 min ahead: allowed (clinical-rules section 1).
+        chart.vitals_record(episode=episode, observed_at=_ago(-4 / 60), by=nurse, **FEVER)
+        assert "(fever)" not in _board(client, physician, ward)
+    with time_machine.travel(start + timedelta(minutes=5, seconds=1), tick=False):
+        page = _board(client, physician, ward)
+    assert "T 38.6 °C (fever)" in page
     assert drawn == [episode.pk, episode.pk]
+
+
+def test_a_dose_leaving_the_24_hours_draws_the_card_again(
+    client, physician, nurse, ward, episode, drawn
+):
+    start = _a_minute_from_now(5)
+    with time_machine.travel(start, tick=False):
+        chart.medication_record(
+            episode=episode,
+            observed_at=_ago(24 - 20 / 3600),
+            by=nurse,
+            drug="dexamethasone",
+            dose_mg=10,
+        )
+        _graded(episode, nurse, hours_ago=0.5, **NORMAL)
+        assert "10 mg dex-eq in 24 h" in _board(client, physician, ward)
+    with time_machine.travel(start + timedelta(seconds=21), tick=False):
+        page = _board(client, physician, ward)
+    assert "10 mg dex-eq in 24 h" not in page and "0 mg dex-eq in 24 h" in page
+    assert drawn == [episode.pk, episode.pk]
+
+
+def test_a_kept_cards_sparkline_slides_with_the_clock_as_a_new_drawing_would(
+    client, physician, nurse, ward, make_episode, drawn, monkeypatch
+):
+    episode = make_episode(infused_hours_ago=100)
+    _graded(episode, nurse, hours_ago=90, **NORMAL)
+    _graded(episode, nurse, hours_ago=71.97, **FEVER)  # leaves the 72 h in 108 s
+    _graded(episode, nurse, hours_ago=10, **SHOCK)
+    _graded(episode, nurse, hours_ago=0.1, **SHOCK)  # hourly vitals: due in 54 min
+    start = _a_minute_from_now(5)
+    with time_machine.travel(start, tick=False):
+        first = _board(client, physician, ward)
+    assert 'aria-label="last 72 h: CRS 0 → 1 → 3, ICANS 0"' in first
+    # Within 5 min of the last charting (a row may be charted that far ahead).
+    with time_machine.travel(start + timedelta(minutes=3), tick=False):
+        kept = _board(client, physician, ward)
+        monkeypatch.setattr(rendered, "_fetch", lambda keys: {})  # as if nothing were kept
+        new = _board(client, physician, ward)
+    assert drawn == [episode.pk, episode.pk]  # kept at first, then drawn anew
+    svg = re.compile(r"<svg.*?</svg>", re.S)
+    assert svg.findall(kept) == svg.findall(new) != svg.findall(first)
+    assert 'aria-label="last 72 h: CRS 1 → 3, ICANS 0"' in kept
+    assert _state(kept)["have"] == _state(new)["have"]
 
 
 def test_a_board_whose_cache_is_down_still_draws_every_card(
