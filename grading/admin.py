@@ -4,7 +4,8 @@ from .models import Assessment, Prompt, ProtocolChange, TocilizumabStock
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Clinical records are written by the app's own workflows, never edited here."""
+    """Records the app's own workflows write (clinical ones, who was told, what
+    other systems did): read here, never added, changed or deleted."""
 
     def has_add_permission(self, request):
         return False

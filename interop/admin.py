@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.db import transaction
 
+from grading.admin import ReadOnlyAdmin
+
 from .fhir.clients import client_prepare, client_revoke
 from .models import FhirAccess, FhirClient, FhirImport
 
@@ -37,29 +39,11 @@ class FhirClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(FhirAccess)
-class FhirAccessAdmin(admin.ModelAdmin):
+class FhirAccessAdmin(ReadOnlyAdmin):
     list_display = ["at", "client", "method", "path", "status"]
     list_filter = ["status", "client"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(FhirImport)
-class FhirImportAdmin(admin.ModelAdmin):
+class FhirImportAdmin(ReadOnlyAdmin):
     list_display = ["imported_at", "client", "resource_type", "identifier", "row"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from grading.admin import ReadOnlyAdmin
+
 from .models import Alert, Delivery, Notification, OnCallShift, WardNotifySettings
 
 
@@ -28,31 +30,18 @@ class WardNotifySettingsAdmin(admin.ModelAdmin):
     )
 
 
-class ReadOnly(admin.ModelAdmin):
-    """The record of who was told: read here, never changed or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Alert)
-class AlertAdmin(ReadOnly):
+class AlertAdmin(ReadOnlyAdmin):
     list_display = ("opened_at", "episode", "cause", "severity", "state", "level", "escalations")
     list_filter = ("state", "severity", "ward")
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "alert", "recipient", "level", "reason")
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnly):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "notification", "channel", "status", "attempts", "last_error")
     list_filter = ("channel", "status")

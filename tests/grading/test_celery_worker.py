@@ -7,11 +7,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from crsmonitor.celery import app as celery_app
 from grading.models import Assessment
 from patients import services as chart
 
-from .workers import start_worker
+from .workers import running_worker
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -20,21 +19,8 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)
 def worker(on_postgresql):
     if not settings.REDIS_URL:
         pytest.skip("needs Redis (set REDIS_URL)")
-    celery_app.control.purge()
-    process = start_worker()
-    celery_app.conf.task_always_eager = False
-    ready_by = time.monotonic() + 60
-    while not celery_app.control.ping(timeout=0.5):
-        if process.poll() is not None or time.monotonic() > ready_by:
-            process.kill()
-            pytest.fail("the Celery worker did not start:\n" + process.communicate()[0])
-    try:
+    with running_worker() as process:
         yield process
-    finally:
-        celery_app.conf.task_always_eager = True
-        process.terminate()
-        output, _ = process.communicate(timeout=20)
-        print(output)
 
 
 def test_saving_vitals_produces_an_assessment_through_the_worker(worker, episode, nurse):

@@ -11,11 +11,10 @@ from django.conf import settings
 from django.utils import timezone
 from werkzeug import Response
 
-from crsmonitor.celery import app as celery_app
 from notifications import services
 from notifications.models import Alert, Delivery, Notification, WardNotifySettings
 
-from ..grading.workers import start_worker
+from ..grading.workers import running_worker
 from .conftest import AFEBRILE_SHOCK, NORMAL, chart_vitals
 from .test_channels import SECRET, Inbox, free_port, verified
 
@@ -37,8 +36,7 @@ def smtp():
 def worker(on_postgresql, smtp, httpserver):
     if not settings.REDIS_URL:
         pytest.skip("needs Redis (set REDIS_URL)")
-    celery_app.control.purge()
-    process = start_worker(
+    with running_worker(
         "notify",
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(smtp.port),
@@ -47,20 +45,8 @@ def worker(on_postgresql, smtp, httpserver):
         NOTIFY_WEBHOOK_SECRET=SECRET,
         NOTIFY_SITE_URL="https://crs.hospital.example",
         NOTIFY_RETRY_MAX_SECONDS="2",
-    )
-    celery_app.conf.task_always_eager = False
-    ready_by = time.monotonic() + 60
-    while not celery_app.control.ping(timeout=0.5):
-        if process.poll() is not None or time.monotonic() > ready_by:
-            process.kill()
-            pytest.fail("the Celery worker did not start:\n" + process.communicate()[0])
-    try:
+    ) as process:
         yield process
-    finally:
-        celery_app.conf.task_always_eager = True
-        process.terminate()
-        output, _ = process.communicate(timeout=20)
-        print(output)
 
 
 def _wait_for(check, seconds: float, what: str):
