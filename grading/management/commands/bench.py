@@ -33,7 +33,8 @@ from bench.floor import measure_floor
 from bench.report import Row, not_run, ratio_row, targets_table
 from bench.timing import Timing, client_for, measure, table
 from bench.unit import grow_unit, seed_long_stays, seed_unit
-from grading.board import SPARKLINE_WINDOW, board_version
+from grading.board import board_version
+from grading.board.drawing import SPARKLINE_WINDOW
 from grading.board_views import POLL_SECONDS
 from grading.models import Assessment
 from grading.services import regrade
