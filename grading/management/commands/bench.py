@@ -80,10 +80,11 @@ class Command(BaseCommand):
             verbosity=0, autoclobber=True, serialize=False
         )
         self.say(f"Bench database: {connection.settings_dict['NAME']}")
-        started = timezone.now()
         try:
             self._run()
-            self._notifications(started, timezone.now())
+            # Over the seeded stays: from the first infusion to now.
+            first = Episode.objects.order_by("infusion_at").values_list("infusion_at", flat=True)
+            self._notifications(first.first() or timezone.now(), timezone.now())
         finally:
             if not keep:
                 connection.creation.destroy_test_db(original, verbosity=0)
