@@ -214,27 +214,45 @@ def window(episode: Episode, now: datetime, name: str = "", until: datetime | No
     return Window(name, max(first, end - span), end, now, first)
 
 
-def trajectory(episode: Episode, now: datetime, shown: Window | None = None) -> dict:
+def grade_history(episode: Episode, shown: Window) -> list[Assessment]:
+    """The assessment in force when the window opens, then every one within it."""
+    fields = (
+        "episode",
+        "evaluated_at",
+        "crs_grade",
+        "icans_grade",
+        "acuity",
+        "crs_reasons",
+        "icans_reasons",
+    )
+    in_force = (
+        episode.assessments.filter(evaluated_at__lte=shown.start)
+        .order_by("-evaluated_at", "-pk")
+        .only(*fields)[:1]
+    )
+    within = (
+        episode.assessments.filter(evaluated_at__gt=shown.start, evaluated_at__lte=shown.end)
+        .order_by("evaluated_at", "pk")
+        # The episode too: the related manager sets it on every row.
+        .only(*fields)
+    )
+    return [*in_force, *within]
+
+
+def trajectory(
+    episode: Episode,
+    now: datetime,
+    shown: Window | None = None,
+    assessments: list[Assessment] | None = None,
+) -> dict:
     """Everything the trajectory page draws for one window of the stay (the
     default: the last 72 h), as JSON-ready data. Only that window's rows are
     read, so a month's stay costs what three days cost."""
     shown = shown or window(episode, now)
     start, end = shown.start, shown.end
     snapshot = chart_between(episode, start, end)
-    # The grade in force when the window opens, then every change within it.
-    fields = ("episode", "evaluated_at", "crs_grade", "icans_grade", "crs_reasons", "icans_reasons")
-    in_force = (
-        episode.assessments.filter(evaluated_at__lte=start)
-        .order_by("-evaluated_at", "-pk")
-        .only(*fields)[:1]
-    )
-    within = (
-        episode.assessments.filter(evaluated_at__gt=start, evaluated_at__lte=end)
-        .order_by("evaluated_at", "pk")
-        # The episode too: the related manager sets it on every row.
-        .only(*fields)
-    )
-    assessments = [*in_force, *within]
+    if assessments is None:
+        assessments = grade_history(episode, shown)
     clock = Clock(episode.patient.ward.tzinfo)
     shown_range = [clock(start), clock(end + MARGIN_AFTER)]
 

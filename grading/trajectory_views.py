@@ -15,7 +15,8 @@ from django.views.decorators.http import require_safe
 from patients import access
 
 from . import board_services, selectors
-from .trajectory import DEFAULT_WINDOW, WINDOWS
+from .grade_chart import grade_chart
+from .trajectory import DEFAULT_WINDOW, WINDOWS, grade_history
 from .trajectory import trajectory as build_trajectory
 from .trajectory import window as window_of
 from .views import in_ward_time
@@ -52,7 +53,9 @@ def trajectory(request, patient_id: int):
     if episode is not None:
         asked = request.GET.get("window", DEFAULT_WINDOW)
         shown = window_of(episode, now, asked, _until(request))
-        context["figures"] = build_trajectory(episode, now, shown)
+        history = grade_history(episode, shown)
+        context["grades"] = grade_chart(history, shown.start, shown.end, patient.ward.tzinfo)
+        context["figures"] = build_trajectory(episode, now, shown, history)
         context["shown"] = shown
         context["windows"] = [
             (name, WINDOW_WORDS[name], _link(name), name == shown.name and shown.reaches_now)

@@ -344,7 +344,8 @@ class Command(BaseCommand):
         unslowed = first_draw(page, cookie, runs=1, slowdown=1)[0]
         median = statistics.median(samples)
         self.say(
-            "Trajectory first draw (the sickest patient, 7 days; 4x CPU slowdown, cold cache): "
+            "Trajectory first chart painted (the sickest patient, 7 days; 4x CPU slowdown,"
+            " cold cache): "
             + ", ".join(f"{s:.2f}" for s in samples)
             + f" s; median {median:.2f} s (without the slowdown: {unslowed:.2f} s)."
         )
