@@ -11,6 +11,7 @@ nothing charted is not quiet. The resolution time is the first quiet set
 after the last abnormal one.
 """
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,6 +69,47 @@ class CrsCourse:
 ABNORMAL, QUIET, UNKNOWN = "abnormal", "quiet", "unknown"
 
 
+@dataclass(frozen=True)
+class Support:
+    """The latest vitals sets that recorded a blood pressure, the vasopressors
+    and the oxygen: what a set carries forward (section 2 r2)."""
+
+    pressure: VitalsEntry | None = None
+    pressors: VitalsEntry | None = None
+    oxygen: VitalsEntry | None = None
+
+    def after(self, entry: VitalsEntry) -> "Support":
+        return Support(
+            entry if entry.has_pressure else self.pressure,
+            entry if entry.vasopressors is not None else self.pressors,
+            entry if entry.oxygen is not None else self.oxygen,
+        )
+
+
+def _mark(entry: VitalsEntry, support: Support, snapshot: Snapshot) -> str:
+    window = snapshot.evidence_window
+    pressure, pressors, oxygen = support.pressure, support.pressors, support.oxygen
+
+    def recent(source):
+        return source is not None and entry.at - window < source.at
+
+    if (
+        is_fever(entry.temperature_c)
+        or (recent(pressors) and bool(pressors.vasopressors))
+        or (recent(oxygen) and oxygen.oxygen.device != "room_air")
+        or (
+            recent(pressure)
+            and hypotension(pressure, snapshot.age_years, snapshot.settings) is not None
+        )
+    ):
+        return ABNORMAL
+    if entry.temperature_c is not None and all(
+        recent(source) for source in (pressure, pressors, oxygen)
+    ):
+        return QUIET
+    return UNKNOWN
+
+
 def marked_sets(snapshot: Snapshot) -> list[tuple[VitalsEntry, str]]:
     """Each vitals set since the infusion, marked abnormal, quiet or unknown.
 
@@ -79,39 +121,12 @@ def marked_sets(snapshot: Snapshot) -> list[tuple[VitalsEntry, str]]:
     neither continues nor breaks a quiet period: nothing charted is not quiet
     (section 13.1).
     """
-    window = snapshot.evidence_window
-    pressure = pressors = oxygen = None
+    support = Support()
     marked = []
     for entry in snapshot.vitals:
-        if entry.has_pressure:
-            pressure = entry
-        if entry.vasopressors is not None:
-            pressors = entry
-        if entry.oxygen is not None:
-            oxygen = entry
-        if not snapshot.since(entry.at):
-            continue
-
-        def recent(source, now=entry.at):
-            return source is not None and now - window < source.at
-
-        abnormal = (
-            is_fever(entry.temperature_c)
-            or (recent(pressors) and bool(pressors.vasopressors))
-            or (recent(oxygen) and oxygen.oxygen.device != "room_air")
-            or (
-                recent(pressure)
-                and hypotension(pressure, snapshot.age_years, snapshot.settings) is not None
-            )
-        )
-        if abnormal:
-            marked.append((entry, ABNORMAL))
-        elif entry.temperature_c is not None and all(
-            recent(source) for source in (pressure, pressors, oxygen)
-        ):
-            marked.append((entry, QUIET))
-        else:
-            marked.append((entry, UNKNOWN))
+        support = support.after(entry)
+        if snapshot.since(entry.at):
+            marked.append((entry, _mark(entry, support, snapshot)))
     return marked
 
 
@@ -164,9 +179,28 @@ def _step(state: _State, entry: VitalsEntry, mark: str, snapshot: Snapshot) -> _
     return _State(spells, onset, last_abnormal, quiet)
 
 
-def _walk(snapshot: Snapshot) -> list[_State]:
-    """The state after each prefix of the snapshot's vitals: walk[k] is where the
-    course stands after vitals[:k].
+@dataclass(frozen=True)
+class Walked:
+    """Where the walk of the vitals stands after some sets: the course, and
+    the support those sets carry forward. All a later set needs of the ones
+    before it, so a walk can go on from here (Walk.resume)."""
+
+    course: _State = _State()
+    support: Support = Support()
+
+
+def _advance(walked: Walked, entry: VitalsEntry, snapshot: Snapshot) -> Walked:
+    support = walked.support.after(entry)
+    if not snapshot.since(entry.at):
+        return Walked(walked.course, support)
+    course = _step(walked.course, entry, _mark(entry, support, snapshot), snapshot)
+    return Walked(course, support)
+
+
+def _walk(snapshot: Snapshot, start: Walked | None = None, done: int = 0) -> list[Walked]:
+    """Where the walk stands after each prefix of the snapshot's vitals:
+    walk[k] after vitals[:k]. With `start`, where it stood after the first
+    `done` sets, and walk[k] for k < done is not known (None).
 
     The marks and the steps read only the vitals before them, the infusion
     time, the age and the ward's settings; none depends on the snapshot's own
@@ -174,16 +208,18 @@ def _walk(snapshot: Snapshot) -> list[_State]:
     these and cuts the vitals) stands where this walk stood at its length: the
     trajectory grades dozens of earlier moments from one walk of the stay.
     """
-    walk = [_State()]
-    marks = iter(marked_sets(snapshot))
-    state = walk[0]
-    for entry in snapshot.vitals:
-        if snapshot.since(entry.at):
-            marked, mark = next(marks)
-            assert marked is entry
-            state = _step(state, entry, mark, snapshot)
-        walk.append(state)
+    walked = start or Walked()
+    walk: list[Walked | None] = [None] * done + [walked]
+    for entry in snapshot.vitals[done:]:
+        walked = _advance(walked, entry, snapshot)
+        walk.append(walked)
     return walk
+
+
+def _same_course_inputs(a: Snapshot, b: Snapshot) -> bool:
+    return (
+        a.infusion_at == b.infusion_at and a.age_years == b.age_years and a.settings == b.settings
+    )
 
 
 def _state_of(snapshot: Snapshot) -> _State:
@@ -194,17 +230,60 @@ def _state_of(snapshot: Snapshot) -> _State:
     if not (
         count <= len(origin.vitals)
         and snapshot.vitals == origin.vitals[:count]
-        and snapshot.infusion_at == origin.infusion_at
-        and snapshot.age_years == origin.age_years
-        and snapshot.settings == origin.settings
+        and _same_course_inputs(snapshot, origin)
     ):
-        return _walk(snapshot)[-1]
+        return _walk(snapshot)[-1].course
     # Kept beside the very tuple it walked, so a copy can never reuse it wrongly.
     cached = origin.__dict__.get("_course_walk")
     if cached is None or cached[0] is not origin.vitals:
-        cached = (origin.vitals, _walk(origin))
+        cached = (origin.vitals, RECENT_WALKS.walk(origin))
         object.__setattr__(origin, "_course_walk", cached)
-    return cached[1][count]
+    return cached[1][count].course
+
+
+class RecentWalks:
+    """The last few walks, each kept with the vitals it walked: a chart that
+    only grew since (the next hour of a `manage.py grade` batch, the next
+    regrade of the same patient) goes on from where its walk ended instead of
+    walking the whole stay again. Only a walk of the same sets, in the same
+    order, with the same infusion, age and settings is reused, so the result
+    is the walk from scratch (tests/rules/test_course_walk.py)."""
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._walks: list[tuple[tuple, tuple[VitalsEntry, ...], list[Walked | None]]] = []
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._walks = []
+
+    def walk(self, snapshot: Snapshot) -> list[Walked | None]:
+        vitals = snapshot.vitals
+        inputs = (snapshot.infusion_at, snapshot.age_years, snapshot.settings)
+        with self._lock:
+            earlier = next(
+                (
+                    kept
+                    for kept in self._walks
+                    if kept[0] == inputs
+                    and len(kept[1]) <= len(vitals)
+                    and vitals[: len(kept[1])] == kept[1]
+                ),
+                None,
+            )
+        if earlier is None:
+            walk = _walk(snapshot)
+        else:
+            done, walked = len(earlier[1]), earlier[2]
+            walk = walked + _walk(snapshot, walked[-1], done)[done + 1 :]
+        with self._lock:
+            self._walks = [(inputs, vitals, walk), *(k for k in self._walks if k is not earlier)]
+            del self._walks[self.size :]
+        return walk
+
+
+RECENT_WALKS = RecentWalks()
 
 
 def crs_course(snapshot: Snapshot) -> CrsCourse:

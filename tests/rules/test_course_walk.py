@@ -16,8 +16,10 @@ from grading.rules.course import (
     ABNORMAL,
     QUIET,
     CrsCourse,
+    RecentWalks,
     Spell,
     _resolved,
+    _walk,
     crs_course,
     marked_sets,
 )
@@ -112,3 +114,40 @@ def test_every_earlier_view_has_the_course_computed_from_scratch(entries, doses,
     assert [grade for _, grade in crs_history(chart)] == [
         grade_crs(replace(chart, at=moment)).grade for moment, _ in crs_history(chart)
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    entries=long_vitals(),
+    split=st.integers(0, 120),
+    resolution=st.sampled_from([6, 24]),
+    copied=st.booleans(),
+    older=st.booleans(),
+)
+def test_a_chart_that_grew_goes_on_from_its_earlier_walk_to_the_walk_from_scratch(
+    entries, split, resolution, copied, older
+):
+    infusion = INFUSION - timedelta(days=STAY_DAYS - 2)
+    ward = WardSettings(crs_resolution_hours=resolution)
+    first = entries[: min(split, len(entries))]
+    earlier = snapshot(*first, infusion=infusion, settings=ward)
+    # The same rows read again (equal, not the same objects), or a patient a
+    # year older: only the first may go on from the earlier walk.
+    grown = [replace(e) for e in entries] if copied else entries
+    later = snapshot(*grown, infusion=infusion, settings=ward, age=55 if older else 54)
+    walks = RecentWalks()
+    walks.walk(earlier)
+    walk = walks.walk(later)
+    assert [w.course for w in walk] == [w.course for w in _walk(later)]
+    assert crs_course(later) == reference_course(later)
+
+
+def test_a_chart_with_a_row_struck_out_is_walked_again_not_continued():
+    infusion = INFUSION - timedelta(days=1)
+    fever = VitalsEntry(at=infusion + timedelta(hours=2), temperature_c=39.0, ref="vitalsset:1")
+    calm = VitalsEntry(at=infusion + timedelta(hours=3), temperature_c=37.0, ref="vitalsset:2")
+    walks = RecentWalks()
+    walks.walk(snapshot(fever, calm, infusion=infusion))
+    struck = snapshot(calm, infusion=infusion)  # the fever entered in error
+    assert walks.walk(struck)[-1].course == _walk(struck)[-1].course
+    assert walks.walk(struck)[-1].course.onset is None
