@@ -7,26 +7,45 @@ Grades are computed on demand, walking back from T, and only as far back as
 a question needs.
 """
 
+import heapq
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from .crs import grade_crs
-from .fever import episode_fevers, lookback
+from .fever import lookback
+from .temperature import is_fever
 from .types import Snapshot
 
 # Just past the end of a fever's look-back, when it stops counting.
 TICK = timedelta(microseconds=1)
 
 
-def change_points(snapshot: Snapshot) -> tuple[datetime, ...]:
-    """Every time the CRS grade can change: a vitals set, a drug (it can start
-    the fever exemption), a fever leaving the look-back, and T itself."""
-    moments = {v.at for v in snapshot.vitals}
-    moments |= {m.at for m in snapshot.medications}
-    moments |= {f.at + lookback(snapshot) + TICK for f in episode_fevers(snapshot)}
-    moments = {t for t in moments if t <= snapshot.at and snapshot.since(t)}
-    moments.add(snapshot.at)
-    return tuple(sorted(moments))
+def change_points(snapshot: Snapshot) -> Iterator[datetime]:
+    """Every time the CRS grade can change, latest first: T itself, a vitals
+    set, a drug (it can start the fever exemption) and a fever leaving the
+    look-back, from the infusion on. Found lazily from the end of the sorted
+    chart, so a question that looks back a day reads a day of it."""
+    at = snapshot.at
+    yield at
+    leaves = lookback(snapshot) + TICK
+    merged = heapq.merge(
+        (v.at for v in reversed(snapshot.vitals)),
+        (m.at for m in reversed(snapshot.medications)),
+        (
+            v.at + leaves
+            for v in reversed(snapshot.vitals)
+            if is_fever(v.temperature_c) and snapshot.since(v.at)
+        ),
+        reverse=True,
+    )
+    last = at
+    for moment in merged:
+        if moment >= last:
+            continue  # after T, or a moment already given
+        if not snapshot.since(moment):
+            return  # before the infusion, as is everything after it here
+        yield moment
+        last = moment
 
 
 class Trajectory:
@@ -35,11 +54,18 @@ class Trajectory:
     def __init__(self, snapshot: Snapshot):
         self.snapshot = snapshot
         self._points = change_points(snapshot)
+        self._seen: list[datetime] = []
         self._grades: dict[datetime, int] = {}
+
+    def _moments(self) -> Iterator[datetime]:
+        yield from self._seen
+        for moment in self._points:
+            self._seen.append(moment)
+            yield moment
 
     def backwards(self) -> Iterator[tuple[datetime, int]]:
         """(time, grade) at each change point, latest first."""
-        for moment in reversed(self._points):
+        for moment in self._moments():
             if moment not in self._grades:
                 self._grades[moment] = grade_crs(self.snapshot.as_of(moment)).grade
             yield moment, self._grades[moment]
