@@ -17,6 +17,8 @@ to the one built from model instances.
 
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from clinical.vocabulary import known_drug_named
 from patients.models import (
     ICE_FIELDS,
@@ -172,12 +174,12 @@ def _rows(model, episode: Episode, at: datetime):
     )
 
 
-def _vitals(episode: Episode, at: datetime) -> tuple[VitalsEntry, ...]:
+def vitals_entries(rows: QuerySet[VitalsSet]) -> tuple[VitalsEntry, ...]:
+    """The rules' entries of these vitals rows, in their order, in two queries
+    (the sets, and the vasopressors running in them)."""
     running: dict[int, list[str]] = {}
     for vitals_id, drug in Vasopressor.objects.filter(
-        vitals__episode=episode,
-        vitals__observed_at__lte=at,
-        vitals__entered_in_error_at__isnull=True,
+        vitals__in=rows.order_by().values("pk")
     ).values_list("vitals_id", "drug"):
         running.setdefault(vitals_id, []).append(drug)
     entries = []
@@ -194,7 +196,7 @@ def _vitals(episode: Episode, at: datetime) -> tuple[VitalsEntry, ...]:
         device,
         flow,
         vasopressors_recorded,
-    ) in _rows(VitalsSet, episode, at).values_list(*VITALS_COLUMNS):
+    ) in rows.values_list(*VITALS_COLUMNS):
         entries.append(
             VitalsEntry(
                 at=observed_at,
@@ -223,7 +225,7 @@ def _neuro_score(row: dict) -> int | None:
     return sum(1 for field in ICE_FIELDS if row[field])
 
 
-def _neuro(episode: Episode, at: datetime) -> tuple[NeuroEntry, ...]:
+def neuro_entries(rows: QuerySet[NeuroAssessment]) -> tuple[NeuroEntry, ...]:
     return tuple(
         NeuroEntry(
             at=row["observed_at"],
@@ -236,15 +238,15 @@ def _neuro(episode: Episode, at: datetime) -> tuple[NeuroEntry, ...]:
             excluded=frozenset(row["excluded_domains"] or ()),
             ref=_ref(NeuroAssessment, row["pk"]),
         )
-        for row in _rows(NeuroAssessment, episode, at).values(*NEURO_COLUMNS)
+        for row in rows.values(*NEURO_COLUMNS)
     )
 
 
-def _medications(episode: Episode, at: datetime) -> tuple[MedicationEntry, ...]:
+def medication_entries(rows: QuerySet[MedicationAdministration]) -> tuple[MedicationEntry, ...]:
     entries = []
-    for pk, observed_at, drug, drug_other, dose_mg in _rows(
-        MedicationAdministration, episode, at
-    ).values_list("pk", "observed_at", "drug", "drug_other", "dose_mg"):
+    for pk, observed_at, drug, drug_other, dose_mg in rows.values_list(
+        "pk", "observed_at", "drug", "drug_other", "dose_mg"
+    ):
         if drug == "other":
             # As medication_entry (clinical-rules.md section 5 r2).
             drug = known_drug_named(drug_other) or drug
@@ -259,39 +261,57 @@ def _medications(episode: Episode, at: datetime) -> tuple[MedicationEntry, ...]:
     return tuple(entries)
 
 
-def _labs(episode: Episode, at: datetime) -> tuple[LabEntry, ...]:
+def lab_entries(rows: QuerySet[LabResult]) -> tuple[LabEntry, ...]:
     return tuple(
         LabEntry(at=observed_at, test=code, value=value, uln=uln, ref=_ref(LabResult, pk))
-        for pk, observed_at, code, value, uln in _rows(LabResult, episode, at).values_list(
+        for pk, observed_at, code, value, uln in rows.values_list(
             "pk", "observed_at", "test__code", "value", "test__upper_limit"
         )
     )
 
 
-def _events(episode: Episode, at: datetime) -> tuple[EventEntry, ...]:
+def event_entries(rows: QuerySet[WorkupEvent]) -> tuple[EventEntry, ...]:
     return tuple(
         EventEntry(at=observed_at, kind=kind, ref=_ref(WorkupEvent, pk))
-        for pk, observed_at, kind in _rows(WorkupEvent, episode, at).values_list(
-            "pk", "observed_at", "event"
-        )
+        for pk, observed_at, kind in rows.values_list("pk", "observed_at", "event")
     )
 
 
-def _weights(episode: Episode, at: datetime) -> tuple[WeightEntry, ...]:
+def weight_entries(rows: QuerySet[WeightMeasurement]) -> tuple[WeightEntry, ...]:
     # The whole history: a late dose is checked against the weight valid then.
     return tuple(
         WeightEntry(at=observed_at, kg=float(kg), ref=_ref(WeightMeasurement, pk))
-        for pk, observed_at, kg in _rows(WeightMeasurement, episode, at).values_list(
-            "pk", "observed_at", "weight_kg"
-        )
+        for pk, observed_at, kg in rows.values_list("pk", "observed_at", "weight_kg")
     )
+
+
+# What each kind of entry of the snapshot is read from, and how.
+ENTRY_SOURCES = {
+    "vitals": (VitalsSet, vitals_entries),
+    "neuro": (NeuroAssessment, neuro_entries),
+    "medications": (MedicationAdministration, medication_entries),
+    "labs": (LabResult, lab_entries),
+    "events": (WorkupEvent, event_entries),
+    "weights": (WeightMeasurement, weight_entries),
+}
+
+
+def _entries(kind: str, episode: Episode, at: datetime) -> tuple:
+    model, entries = ENTRY_SOURCES[kind]
+    return entries(_rows(model, episode, at))
 
 
 def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
     """The episode's chart as the rules see it at `at` (rows after `at` are dropped)."""
+    return snapshot_of(episode, at, {kind: _entries(kind, episode, at) for kind in ENTRY_SOURCES})
+
+
+def snapshot_of(episode: Episode, at: datetime, entries: dict[str, tuple]) -> Snapshot:
+    """The snapshot of the episode at `at` holding these entries (each kind in
+    chart order, none after `at`)."""
     patient = episode.patient
     ward = patient.ward
-    weights = _weights(episode, at)
+    weights = entries["weights"]
     weight = weights[-1] if weights else None
     return Snapshot(
         # In the ward's zone so that the reasons speak the ward's clock.
@@ -303,11 +323,31 @@ def episode_snapshot(episode: Episode, at: datetime) -> Snapshot:
         infusion_at=episode.infusion_at,
         protocol=episode.protocol,
         news2_scale=episode.news2_scale,
-        vitals=_vitals(episode, at),
-        neuro=_neuro(episode, at),
-        medications=_medications(episode, at),
-        labs=_labs(episode, at),
-        events=_events(episode, at),
+        vitals=entries["vitals"],
+        neuro=entries["neuro"],
+        medications=entries["medications"],
+        labs=entries["labs"],
+        events=entries["events"],
+        settings=ward_settings(ward),
+    )
+
+
+def course_snapshot(episode: Episode, at: datetime) -> Snapshot:
+    """The vitals, drugs and work-up events of the whole episode by `at`: what
+    the CRS course, the infection work-up and the registry summary read. Not
+    for grading (no labs, neuro checks or weights); the patient page reads
+    it once for its check-lists and its registry figures."""
+    patient = episode.patient
+    ward = patient.ward
+    return Snapshot(
+        at=at.astimezone(ward.tzinfo),
+        age_years=patient.age_years(at),
+        infusion_at=episode.infusion_at,
+        protocol=episode.protocol,
+        news2_scale=episode.news2_scale,
+        vitals=_entries("vitals", episode, at),
+        medications=_entries("medications", episode, at),
+        events=_entries("events", episode, at),
         settings=ward_settings(ward),
     )
 

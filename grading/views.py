@@ -11,7 +11,7 @@ from patients.models import Episode, Ward
 
 from . import board_services, selectors
 from .models import DoseOverride
-from .snapshot import episode_snapshot
+from .snapshot import course_snapshot
 from .status import Status
 from .workup import workup_checklists
 
@@ -70,8 +70,10 @@ def patient_detail(request, patient_id: int):
             "overrides": DoseOverride.objects.filter(medication__episode=episode)
             .select_related("medication", "by")
             .order_by("-at"),
-            "workups": workup_checklists(episode_snapshot(episode, timezone.now())),
         }
+        # Read once for the work-up check-lists and the registry figures.
+        chart = course_snapshot(episode, timezone.now())
+        context |= {"course_chart": chart, "workups": workup_checklists(chart)}
     return render(request, "grading/patient_detail.html", context)
 
 

@@ -8,6 +8,7 @@ for a discharged episode, as of its discharge.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -15,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from grading.models import Assessment
-from grading.rules import Snapshot
+from grading.rules import EventEntry, Snapshot, VitalsEntry
 from grading.rules.course import crs_course
 from grading.snapshot import event_entry, medication_entry, vitals_entry, ward_settings
 from grading.workup import workup_checklists
@@ -102,7 +103,22 @@ def episode_summaries(episodes: list[Episode], now: datetime | None = None) -> l
         .prefetch_related("vasopressors")
         .order_by("observed_at", "pk")
     ):
-        vitals[row.episode_id].append(row)
+        vitals[row.episode_id].append(vitals_entry(row))
+    events = defaultdict(list)
+    for row in (
+        WorkupEvent.objects.valid()
+        .filter(episode_id__in=ids, observed_at__lte=now)
+        .order_by("observed_at", "pk")
+    ):
+        events[row.episode_id].append(event_entry(row))
+    drugs, grades = _drugs(ids, now), _grades(ids, now)
+    return [
+        _summary(e, now, vitals[e.pk], drugs[e.pk], events[e.pk], grades[e.pk]) for e in episodes
+    ]
+
+
+def _drugs(ids: list[int], now: datetime) -> dict[int, list[MedicationAdministration]]:
+    # As rows: a drug charted under "Other" keeps the name it was charted with.
     drugs = defaultdict(list)
     for row in (
         MedicationAdministration.objects.valid()
@@ -110,13 +126,10 @@ def episode_summaries(episodes: list[Episode], now: datetime | None = None) -> l
         .order_by("observed_at", "pk")
     ):
         drugs[row.episode_id].append(row)
-    events = defaultdict(list)
-    for row in (
-        WorkupEvent.objects.valid()
-        .filter(episode_id__in=ids, observed_at__lte=now)
-        .order_by("observed_at", "pk")
-    ):
-        events[row.episode_id].append(row)
+    return drugs
+
+
+def _grades(ids: list[int], now: datetime) -> dict[int, list[tuple[datetime, int, int]]]:
     grades = defaultdict(list)
     for episode_id, at, crs, icans in (
         Assessment.objects.filter(episode_id__in=ids, evaluated_at__lte=now)
@@ -124,18 +137,23 @@ def episode_summaries(episodes: list[Episode], now: datetime | None = None) -> l
         .values_list("episode_id", "evaluated_at", "crs_grade", "icans_grade")
     ):
         grades[episode_id].append((at, crs, icans))
-    return [
-        _summary(e, now, vitals[e.pk], drugs[e.pk], events[e.pk], grades[e.pk]) for e in episodes
-    ]
+    return grades
 
 
-def _summary(episode: Episode, now, vitals, drugs, events, grades) -> EpisodeSummary:
+def _summary(
+    episode: Episode,
+    now: datetime,
+    vitals: Sequence[VitalsEntry],
+    drugs: list[MedicationAdministration],
+    events: Sequence[EventEntry],
+    grades: list[tuple[datetime, int, int]],
+) -> EpisodeSummary:
     ward = episode.patient.ward
     tz = ward.tzinfo
     as_of = min(now, episode.discharged_at) if episode.discharged_at else now
-    vitals = [v for v in vitals if v.observed_at <= as_of]
+    vitals = tuple(v for v in vitals if v.at <= as_of)
     drugs = [d for d in drugs if d.observed_at <= as_of]
-    events = [e for e in events if e.observed_at <= as_of]
+    events = tuple(e for e in events if e.at <= as_of)
     medications = tuple(medication_entry(d) for d in drugs)
     # The rules' own snapshot, with what the course and the work-up read.
     snapshot = Snapshot(
@@ -143,9 +161,9 @@ def _summary(episode: Episode, now, vitals, drugs, events, grades) -> EpisodeSum
         age_years=episode.patient.age_years(as_of),
         infusion_at=episode.infusion_at,
         protocol=episode.protocol,
-        vitals=tuple(vitals_entry(v) for v in vitals),
+        vitals=vitals,
         medications=medications,
-        events=tuple(event_entry(e) for e in events),
+        events=events,
         settings=ward_settings(ward),
     )
     spells = [(s.onset_at, s.resolved_at) for s in crs_course(snapshot).spells]
@@ -164,7 +182,7 @@ def _summary(episode: Episode, now, vitals, drugs, events, grades) -> EpisodeSum
         Dose(m.at, m.drug, m.dose_mg, d.drug_other if m.drug == "other" else "")
         for m, d in zip(medications, drugs, strict=True)
     ]
-    icu = next((e.observed_at for e in events if e.event == ICU_TRANSFER), None)
+    icu = next((e.at for e in events if e.kind == ICU_TRANSFER), None)
     return EpisodeSummary(
         episode=episode,
         as_of=as_of,
@@ -172,13 +190,27 @@ def _summary(episode: Episode, now, vitals, drugs, events, grades) -> EpisodeSum
         icans=icans,
         drugs=drug_figures(doses, tz=tz),
         vasopressors=vasopressor_figures(
-            (v.observed_at, len(v.vasopressors.all())) for v in vitals if v.vasopressors_recorded
+            (v.at, len(v.vasopressors)) for v in vitals if v.vasopressors is not None
         ),
         icu_transfer_at=icu,
         workup=workup,
     )
 
 
-def episode_summary(episode: Episode, now: datetime | None = None) -> EpisodeSummary:
-    (summary,) = episode_summaries(_episodes(Episode.objects.filter(pk=episode.pk)), now)
-    return summary
+def episode_summary(
+    episode: Episode, now: datetime | None = None, chart: Snapshot | None = None
+) -> EpisodeSummary:
+    """One episode's summary; with `chart` (grading.snapshot.course_snapshot,
+    read by the caller as of `now` or later) its vitals and events are not read again."""
+    if chart is None:
+        (summary,) = episode_summaries(_episodes(Episode.objects.filter(pk=episode.pk)), now)
+        return summary
+    now = now or chart.at
+    return _summary(
+        episode,
+        now,
+        chart.vitals,
+        _drugs([episode.pk], now)[episode.pk],
+        chart.events,
+        _grades([episode.pk], now)[episode.pk],
+    )

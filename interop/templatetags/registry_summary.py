@@ -1,5 +1,6 @@
-"""`{% registry_summary episode %}`: the registry figures of an episode on the
-patient page, computed by interop.registry (the page's view stays grading's)."""
+"""`{% registry_summary episode chart %}`: the registry figures of an episode
+on the patient page, computed by interop.registry from the course chart the
+page's view (grading's) has already read."""
 
 from django import template
 
@@ -10,9 +11,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("interop/_registry_summary.html", takes_context=True)
-def registry_summary(context, episode):
+def registry_summary(context, episode, chart=None):
     return {
-        "summary": episode_summary(episode) if episode else None,
+        "summary": episode_summary(episode, chart=chart) if episode else None,
         "may": context.get("may"),
     }
 
