@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from patients.models import Episode
 
+from .chart_cache import CHARTS
 from .models import Assessment
 from .prompt_services import sync_prompts
 from .rules import Snapshot, evaluate
@@ -16,7 +17,6 @@ from .rules.case import case_of, evaluation_to_json
 from .rules.catalogue import RULES
 from .rules.evaluate import Evaluation
 from .signals import assessment_written
-from .snapshot import episode_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
         )
         at = at or timezone.now()
         chart_seen = episode.chart_changed_at
-        snapshot = episode_snapshot(episode, at)
+        snapshot = CHARTS.snapshot(episode, at)
         evaluation = evaluate(snapshot)
         candidate = Assessment(
             patient=episode.patient,
@@ -85,11 +85,13 @@ def regrade(episode: Episode, *, trigger: str, at: datetime | None = None) -> As
             vitals_due_at=evaluation.due.vitals_at,
             neuro_due_at=evaluation.due.neuro_at,
             details=assessment_details(evaluation, snapshot),
-            inputs=case_of(snapshot),
         )
         previous = episode.assessments.filter(evaluated_at__lte=at).latest_first().first()
         changed = not candidate.same_result_as(previous)
         if changed:
+            # The whole chart as the rules saw it, for replays: written only
+            # with a new assessment, so an unchanged regrade never builds it.
+            candidate.inputs = case_of(snapshot)
             candidate.save()
             if as_of_now:
                 _announce(candidate, previous)

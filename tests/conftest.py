@@ -20,6 +20,14 @@ def pytest_collection_modifyitems(config, items):
             raise pytest.UsageError(f"CI requires PostgreSQL, settings use {engine}")
 
 
+@pytest.fixture(autouse=True)
+def fresh_chart_cache():
+    """Each test starts with no chart kept from another test's episodes."""
+    from grading.chart_cache import CHARTS
+
+    CHARTS.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def plain_http():
     """The test client and live server speak plain HTTP; production settings

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from grading import selectors, services
 from grading.models import Assessment
+from grading.rules import evaluate
+from grading.snapshot import episode_snapshot
 from patients.models import Episode
 
 from .test_snapshot_loader import chart_a_long_stay
@@ -120,7 +122,7 @@ def test_the_dose_counters_on_the_page_need_no_regrade_and_match_it(client, phys
     # The steroid doses follow the grade the page shows, which is the grade now.
     assert (
         current.crs_grade
-        == services.evaluate(services.episode_snapshot(episode, timezone.now())).crs.grade
+        == evaluate(episode_snapshot(episode, timezone.now())).crs.grade
     )
     assert steroids == regraded_steroids
 
