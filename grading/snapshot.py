@@ -332,26 +332,6 @@ def snapshot_of(episode: Episode, at: datetime, entries: dict[str, tuple]) -> Sn
     )
 
 
-def course_snapshot(episode: Episode, at: datetime) -> Snapshot:
-    """The vitals, drugs and work-up events of the whole episode by `at`: what
-    the CRS course, the infection work-up and the registry summary read. Not
-    for grading (no labs, neuro checks or weights); the patient page reads
-    it once for its check-lists and its registry figures."""
-    patient = episode.patient
-    ward = patient.ward
-    return Snapshot(
-        at=at.astimezone(ward.tzinfo),
-        age_years=patient.age_years(at),
-        infusion_at=episode.infusion_at,
-        protocol=episode.protocol,
-        news2_scale=episode.news2_scale,
-        vitals=_entries("vitals", episode, at),
-        medications=_entries("medications", episode, at),
-        events=_entries("events", episode, at),
-        settings=ward_settings(ward),
-    )
-
-
 def chart_between(episode: Episode, since: datetime, until: datetime) -> Snapshot:
     """The chart rows observed from `since` to `until`, as the rules' entries,
     for drawing a stretch of the stay (the trajectory) without reading all of

@@ -10,8 +10,8 @@ from patients import selectors as patient_selectors
 from patients.models import Episode, Ward
 
 from . import board_services, selectors
+from .chart_cache import CHARTS
 from .models import DoseOverride
-from .snapshot import course_snapshot
 from .status import Status
 from .workup import workup_checklists
 
@@ -71,8 +71,9 @@ def patient_detail(request, patient_id: int):
             .select_related("medication", "by")
             .order_by("-at"),
         }
-        # Read once for the work-up check-lists and the registry figures.
-        chart = course_snapshot(episode, timezone.now())
+        # Read once for the work-up check-lists and the registry figures, from
+        # the chart this process keeps (a nurse opens the same patients all day).
+        chart = CHARTS.snapshot(episode, timezone.now())
         context |= {"course_chart": chart, "workups": workup_checklists(chart)}
     return render(request, "grading/patient_detail.html", context)
 

@@ -200,8 +200,8 @@ def _summary(
 def episode_summary(
     episode: Episode, now: datetime | None = None, chart: Snapshot | None = None
 ) -> EpisodeSummary:
-    """One episode's summary; with `chart` (grading.snapshot.course_snapshot,
-    read by the caller as of `now` or later) its vitals and events are not read again."""
+    """One episode's summary; with `chart` (the episode's snapshot, read by the
+    caller as of `now` or later) its vitals and events are not read again."""
     if chart is None:
         (summary,) = episode_summaries(_episodes(Episode.objects.filter(pk=episode.pk)), now)
         return summary

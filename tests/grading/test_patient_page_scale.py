@@ -120,10 +120,7 @@ def test_the_dose_counters_on_the_page_need_no_regrade_and_match_it(client, phys
         regraded.steroid_mg_total,
     )
     # The steroid doses follow the grade the page shows, which is the grade now.
-    assert (
-        current.crs_grade
-        == evaluate(episode_snapshot(episode, timezone.now())).crs.grade
-    )
+    assert current.crs_grade == evaluate(episode_snapshot(episode, timezone.now())).crs.grade
     assert steroids == regraded_steroids
 
 
