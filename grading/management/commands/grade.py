@@ -45,8 +45,13 @@ class Command(BaseCommand):
             self.stderr.write(f"error: {error.field}: {error.message}")
             raise SystemExit(2) from None
         results = [evaluation_to_json(evaluate(snapshot)) for snapshot in snapshots]
-        output = results if is_batch else results[0]
-        self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
+        if not is_batch:
+            self.stdout.write(json.dumps(results[0], ensure_ascii=False, indent=2))
+            return
+        # A batch prints one result per line: still one JSON array, written by
+        # json's C encoder (indenting runs it in Python, line by line).
+        lines = ",\n".join(json.dumps(result, ensure_ascii=False) for result in results)
+        self.stdout.write(f"[\n{lines}\n]" if results else "[]")
 
     def _replay(self, pk: int) -> None:
         # Only a replay reads the database; grading a case never does.
