@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 960, 176
-LEFT, RIGHT, TOP, BOTTOM = 64, 952, 10, 146  # the plotting area inside the drawing
+LEFT, RIGHT, TOP, BOTTOM = 64, 948, 10, 146  # the plotting area inside the drawing
 TOP_GRADE = 4
 
 # (name, attribute, css class, offset in px so equal values stay separate lines)
@@ -115,6 +115,12 @@ def grade_chart(history: list, start: datetime, end: datetime, zone: ZoneInfo) -
             # Unfilled even without the stylesheet: a filled step reads as a wedge.
             paths.append(
                 f'<path class="{css_class}" d="{path}" fill="none" stroke="currentColor"/>'
+            )
+            # The value now, as a dot at the right edge: a grade that changed a
+            # minute ago is a line too short to see, never a calm chart.
+            paths.append(
+                f'<circle class="{css_class}-now" cx="{RIGHT}" cy="{_y(grades[-1]) + offset}"'
+                ' r="5"/>'
             )
             words.append(f"{name} {_moves(grades)} (highest {max(grades)})")
         legend.append((name, css_class, max(grades) if grades else None))

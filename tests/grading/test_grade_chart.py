@@ -112,3 +112,13 @@ def test_the_trajectory_page_shows_the_grades_chart_before_any_script(
     caption = page[drawing : page.index("</figure>", drawing)]
     assert "CRS 0 (highest 0)" in caption
     assert re.search(r"Acuity 0 → [34] \(highest [34]\)|Acuity [34] \(highest [34]\)", caption)
+
+
+def test_a_grade_given_a_moment_ago_shows_as_a_dot_at_now():
+    # A single assessment at the window's end draws a line too short to see:
+    # the value now is marked at the right edge whatever its history.
+    drawn = grade_chart([Graded(END, 0, 0, 3)], START, END, LONDON)
+    now = re.search(r'class="grade-chart-acuity-now" cx="([\d.]+)" cy="([\d.]+)"', drawn.svg)
+    assert float(now.group(1)) == RIGHT
+    assert float(now.group(2)) == pytest.approx(TOP + (BOTTOM - TOP) / 4 - 2.5)  # acuity 3
+    assert "Acuity 3 (highest 3)" in drawn.words
