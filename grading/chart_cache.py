@@ -21,7 +21,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import CharField, Value
+from django.db import connection
 
 from patients.models import Episode, LabTest
 
@@ -98,20 +98,28 @@ class ChartCache:
         return snapshot_of(episode, at, {kind: table.upto(at) for kind, table in tables.items()})
 
 
+def _valid_ids_sql() -> str:
+    # Written out once: the ORM takes longer to build this union of six
+    # queries than PostgreSQL takes to answer it.
+    return " UNION ALL ".join(
+        f"SELECT {index}, id FROM {model._meta.db_table}"
+        " WHERE episode_id = %(episode)s AND entered_in_error_at IS NULL"
+        for index, (model, _) in enumerate(ENTRY_SOURCES.values())
+    )
+
+
+VALID_IDS_SQL = _valid_ids_sql()
+
+
 def _valid_ids(episode: Episode) -> dict[str, frozenset[int]]:
     """The ids of the episode's valid rows, table by table, in one query."""
-    queries = [
-        model.objects.valid()
-        .filter(episode=episode)
-        .order_by()
-        .annotate(kind=Value(kind, output_field=CharField()))
-        .values_list("kind", "pk")
-        for kind, (model, _) in ENTRY_SOURCES.items()
-    ]
-    found: dict[str, set[int]] = {kind: set() for kind in ENTRY_SOURCES}
-    for kind, pk in queries[0].union(*queries[1:], all=True):
-        found[kind].add(pk)
-    return {kind: frozenset(pks) for kind, pks in found.items()}
+    kinds = list(ENTRY_SOURCES)
+    found: list[set[int]] = [set() for _ in kinds]
+    with connection.cursor() as cursor:
+        cursor.execute(VALID_IDS_SQL, {"episode": episode.pk})
+        for index, pk in cursor.fetchall():
+            found[index].add(pk)
+    return {kind: frozenset(pks) for kind, pks in zip(kinds, found, strict=True)}
 
 
 CHARTS = ChartCache()

@@ -3,7 +3,9 @@ neutropenia, IEC-HS, telemetry and the echocardiogram. Each function is one
 prompt code: a pure condition "is this prompt open at T", returning the
 prompt or None."""
 
+from bisect import bisect_right
 from datetime import timedelta
+from operator import attrgetter
 
 from .fever import is_fever
 from .labs import ANC_BELOW, latest, latest_within, platelets_low, transaminases_high
@@ -36,11 +38,11 @@ def febrile_neutropenia(s: Situation) -> Prompt | None:
     # Seed 000, Grade 1 CRS: antibiotics if neutropenic; ASCO and institutional
     # neutropenic fever pathways: antibiotics within 1 hour (section 9).
     snapshot = s.snapshot
-    fevers = [
-        v
-        for v in snapshot.vitals
-        if is_fever(v.temperature_c) and snapshot.within(v.at, NEUTROPENIA_FEVER_WINDOW)
-    ]
+    # The vitals are sorted: the window's sets are the last ones.
+    opens = bisect_right(
+        snapshot.vitals, snapshot.at - NEUTROPENIA_FEVER_WINDOW, key=attrgetter("at")
+    )
+    fevers = [v for v in snapshot.vitals[opens:] if is_fever(v.temperature_c)]
     anc = latest_within(snapshot, "anc", NEUTROPENIA_ANC_WINDOW)
     if not fevers or anc is None or anc.value >= ANC_BELOW:
         return None

@@ -155,10 +155,15 @@ def _overdue(s: Situation, entries, what: str, code: str, source: str) -> Prompt
     if infusion is None or infusion > cutoff:
         return None
     # Section 2 r2: "in the last 12 h" is (T - 12 h, T]; exactly 12 h is overdue.
-    if any(entry.at > cutoff for entry in entries):
+    # The snapshot's entries are sorted: the last one is the latest.
+    last = entries[-1] if entries else None
+    if last is not None and last.at > cutoff:
         return None
-    after = [entry for entry in entries if entry.at >= infusion]
-    since = f"since {s.when(after[-1].at)}" if after else "since the infusion"
+    since = (
+        f"since {s.when(last.at)}"
+        if last is not None and last.at >= infusion
+        else "since the infusion"
+    )
     text = f"No {what} charted {since} (over {hours(ASSESSMENT_INTERVAL.total_seconds() / 3600)})"
     return make(code, text, source)
 

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from operator import attrgetter
 
 from clinical.vocabulary import (
     CEREBRAL_EDEMA,
@@ -37,8 +38,8 @@ NEURO_DOMAINS = codes(NEURO_DOMAIN_VOCABULARY)
 ENTRY_KINDS = ("vitals", "neuro", "medications", "labs", "events", "weights")
 
 
-def _time(entry) -> datetime:
-    return entry.at
+# An entry's time, for sorting and cutting the chart (in C, not a Python call each).
+_time = attrgetter("at")
 
 
 def _require_aware(moment: datetime, name: str) -> None:
@@ -249,10 +250,11 @@ class Snapshot:
         if self.protocol not in PROTOCOLS:
             raise ValueError(f"unknown protocol {self.protocol!r}; known: {sorted(PROTOCOLS)}")
         for name in ENTRY_KINDS:
-            charted = sorted(
-                (entry for entry in getattr(self, name) if entry.at <= self.at), key=_time
+            # Sorted (stable for ties), then cut at T: the entries charted by T.
+            charted = sorted(getattr(self, name), key=_time)
+            object.__setattr__(
+                self, name, tuple(charted[: bisect_right(charted, self.at, key=_time)])
             )
-            object.__setattr__(self, name, tuple(charted))
 
     def as_of(self, moment: datetime) -> "Snapshot":
         """This chart as it stood at an earlier moment (for the trajectory).
