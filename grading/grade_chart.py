@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .board.drawing import grade_moves, step_path
+
 WIDTH, HEIGHT = 960, 176
 LEFT, RIGHT, TOP, BOTTOM = 64, 948, 10, 146  # the plotting area inside the drawing
 TOP_GRADE = 4
@@ -64,25 +66,6 @@ class Span:
         return ticks
 
 
-def _steps(points: list[tuple[datetime, int]], span: Span, offset: float) -> str:
-    """An SVG step path: each grade holds until the next, the last until the window's end."""
-    if not points:
-        return ""
-    first_at, grade_before = points[0]
-    parts = [f"M{span.x(first_at)} {_y(grade_before) + offset}"]
-    for at, grade in points[1:]:
-        if grade != grade_before:
-            parts.append(f"H{span.x(at)} V{_y(grade) + offset}")
-            grade_before = grade
-    parts.append(f"H{RIGHT}")
-    return "".join(parts)
-
-
-def _moves(grades: list[int]) -> str:
-    steps = [grade for i, grade in enumerate(grades) if i == 0 or grades[i - 1] != grade]
-    return " → ".join(str(grade) for grade in steps)
-
-
 @dataclass(frozen=True)
 class GradeChart:
     svg: SafeString
@@ -110,7 +93,7 @@ def grade_chart(history: list, start: datetime, end: datetime, zone: ZoneInfo) -
     for name, attribute, css_class, offset in SERIES:
         points = [(max(a.evaluated_at, start), getattr(a, attribute)) for a in history]
         grades = [grade for _, grade in points]
-        path = _steps(points, span, offset)
+        path = step_path(points, span.x, lambda g, o=offset: _y(g) + o, RIGHT)
         if path:
             # Unfilled even without the stylesheet: a filled step reads as a wedge.
             paths.append(
@@ -122,7 +105,7 @@ def grade_chart(history: list, start: datetime, end: datetime, zone: ZoneInfo) -
                 f'<circle class="{css_class}-now" cx="{RIGHT}" cy="{_y(grades[-1]) + offset}"'
                 ' r="5"/>'
             )
-            words.append(f"{name} {_moves(grades)} (highest {max(grades)})")
+            words.append(f"{name} {grade_moves(grades)} (highest {max(grades)})")
         legend.append((name, css_class, max(grades) if grades else None))
     said = "; ".join(words) if words else "not graded in this window"
     title = escape(f"Grades and acuity over the window shown: {said}")

@@ -8,6 +8,7 @@ look, which costs no query and no template, and the card's HTML need not be
 drawn again every minute.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -71,25 +72,39 @@ def _spark_x(moment: datetime, since: datetime) -> float:
     return round(min(max(fraction, 0.0), 1.0) * SPARK_WIDTH, 1)
 
 
-def _step_path(points: list[tuple[datetime, int]], since: datetime, offset: float) -> str:
+def step_path(
+    points: list[tuple[datetime, int]],
+    x: Callable[[datetime], float],
+    y: Callable[[int], float],
+    right: float,
+) -> str:
+    """An SVG step path through (time, grade) points: each grade holds until
+    the next and the last until `right`; `x` and `y` place a time and a grade."""
     if not points:
         return ""
     first_at, first_grade = points[0]
-    parts = [f"M{_spark_x(first_at, since)} {_spark_y(first_grade) + offset}"]
+    parts = [f"M{x(first_at)} {y(first_grade)}"]
     grade_before = first_grade
     for at, grade in points[1:]:
         # Only where the grade moves: the same line, whichever rows of an
         # unchanged grade the series happens to hold.
         if grade != grade_before:
-            parts.append(f"H{_spark_x(at, since)} V{_spark_y(grade) + offset}")
+            parts.append(f"H{x(at)} V{y(grade)}")
             grade_before = grade
-    parts.append(f"H{SPARK_WIDTH}")
+    parts.append(f"H{right}")
     return "".join(parts)
 
 
-def _grade_words(grades: list[int]) -> str:
+def grade_moves(grades: list[int]) -> str:
+    """How a grade moved, in words: "0 → 2 → 3"."""
     steps = [grade for i, grade in enumerate(grades) if i == 0 or grades[i - 1] != grade]
     return " → ".join(str(grade) for grade in steps)
+
+
+def _step_path(points: list[tuple[datetime, int]], since: datetime, offset: float) -> str:
+    return step_path(
+        points, lambda at: _spark_x(at, since), lambda g: _spark_y(g) + offset, SPARK_WIDTH
+    )
 
 
 # (evaluated_at, CRS grade, ICANS grade) per point, oldest first.
@@ -117,8 +132,8 @@ def sparkline(points: Series, now: datetime) -> Sparkline:
         words = "not graded in the last 72 h"
     else:
         words = (
-            f"last 72 h: CRS {_grade_words([g for _, g in crs])},"
-            f" ICANS {_grade_words([g for _, g in icans])}"
+            f"last 72 h: CRS {grade_moves([g for _, g in crs])},"
+            f" ICANS {grade_moves([g for _, g in icans])}"
         )
     # ICANS sits a pixel and a half lower so that equal grades stay two lines.
     return Sparkline(

@@ -2,15 +2,11 @@
 HTML alone, whether or not plotly.js ever arrives."""
 
 import re
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from grading import services
-from patients import services as chart
+from tests.grading.test_grade_chart import chart_shock_without_fever
 
 from .conftest import csp_refusals, sign_in
 
@@ -21,20 +17,8 @@ PASSWORD = "a-long-test-password"
 
 @pytest.fixture
 def in_shock(reference_data, ward, nurse, make_episode):
-    """Afebrile shock: CRS 0, acuity 3 or more."""
     episode = make_episode(family_name="Okafor", infused_hours_ago=60)
-    chart.vitals_record(
-        episode=episode,
-        observed_at=timezone.now() - timedelta(hours=1),
-        by=nurse,
-        temperature_c=Decimal("36.9"),
-        systolic=76,
-        diastolic=40,
-        spo2=95,
-        oxygen_device="room_air",
-        vasopressors=["norepinephrine", "vasopressin"],
-    )
-    services.regrade(episode, trigger="new_data")
+    chart_shock_without_fever(episode, nurse, hours_ago=1)
     return episode
 
 

@@ -86,15 +86,11 @@ def test_the_time_axis_reads_the_wards_clock_through_a_change_of_summer_time():
     assert gaps[3] == pytest.approx(gaps[2] * 4 / 3, abs=0.2)
 
 
-@pytest.mark.django_db
-def test_the_trajectory_page_shows_the_grades_chart_before_any_script(
-    client, physician, nurse, make_episode
-):
-    episode = make_episode(infused_hours_ago=30)
-    now = datetime.now(UTC)
+def chart_shock_without_fever(episode, nurse, hours_ago: float) -> None:
+    """Afebrile shock on two vasopressors, graded: CRS 0, acuity 3 or more."""
     chart.vitals_record(
         episode=episode,
-        observed_at=now - timedelta(hours=2),
+        observed_at=datetime.now(UTC) - timedelta(hours=hours_ago),
         by=nurse,
         temperature_c=Decimal("36.8"),
         systolic=78,
@@ -104,6 +100,14 @@ def test_the_trajectory_page_shows_the_grades_chart_before_any_script(
         vasopressors=["norepinephrine", "vasopressin"],
     )
     services.regrade(episode, trigger="new_data")
+
+
+@pytest.mark.django_db
+def test_the_trajectory_page_shows_the_grades_chart_before_any_script(
+    client, physician, nurse, make_episode
+):
+    episode = make_episode(infused_hours_ago=30)
+    chart_shock_without_fever(episode, nurse, hours_ago=2)
     client.force_login(physician)
     page = client.get(reverse("trajectory", args=[episode.patient_id])).content.decode()
 
