@@ -8,6 +8,7 @@ a question needs.
 """
 
 import heapq
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -48,6 +49,54 @@ def change_points(snapshot: Snapshot) -> Iterator[datetime]:
         last = moment
 
 
+class KnownGrades:
+    """The CRS grades already worked out for the last few charts. The grade at
+    a moment reads only the vitals and drugs charted by then, the infusion
+    time, the age and the ward's settings (crs.py). So a chart that only grew
+    since (the same patient's next regrade, the next hour of a `manage.py
+    grade` batch) has the same grade at every moment before its first new
+    entry, and takes it from here instead of grading its past again
+    (tests/rules/test_trajectory_memo.py)."""
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._kept: list[tuple[tuple, tuple, tuple, dict[datetime, int]]] = []
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept = []
+
+    def for_chart(self, snapshot: Snapshot) -> dict[datetime, int]:
+        """The grades known for this chart's past, in a dict its trajectory
+        fills in and that later charts may read."""
+        inputs = (snapshot.infusion_at, snapshot.age_years, snapshot.settings)
+        vitals, drugs = snapshot.vitals, snapshot.medications
+        with self._lock:
+            kept = list(self._kept)
+        known: dict[datetime, int] = {}
+        for kept_inputs, kept_vitals, kept_drugs, grades in kept:
+            if (
+                kept_inputs == inputs
+                and len(kept_vitals) <= len(vitals)
+                and len(kept_drugs) <= len(drugs)
+                and vitals[: len(kept_vitals)] == kept_vitals
+                and drugs[: len(kept_drugs)] == kept_drugs
+            ):
+                # Entries past the kept ones are the same time or later: the
+                # kept grades hold strictly before the first of them.
+                new = (*vitals[len(kept_vitals) :][:1], *drugs[len(kept_drugs) :][:1])
+                until = min((entry.at for entry in new), default=None)
+                known = {m: g for m, g in grades.items() if until is None or m < until}
+                break
+        with self._lock:
+            self._kept = [(inputs, vitals, drugs, known), *self._kept][: self.size]
+        return known
+
+
+KNOWN_GRADES = KnownGrades()
+
+
 class Trajectory:
     """The CRS grades of one snapshot's past, computed once each when asked."""
 
@@ -55,7 +104,7 @@ class Trajectory:
         self.snapshot = snapshot
         self._points = change_points(snapshot)
         self._seen: list[datetime] = []
-        self._grades: dict[datetime, int] = {}
+        self._grades = KNOWN_GRADES.for_chart(snapshot)
 
     def _moments(self) -> Iterator[datetime]:
         yield from self._seen

@@ -39,6 +39,7 @@ from grading.board_views import POLL_SECONDS
 from grading.chart_cache import CHARTS
 from grading.models import Assessment
 from grading.rules.course import RECENT_WALKS
+from grading.rules.trajectory import KNOWN_GRADES
 from grading.services import regrade
 from patients.models import Episode, Patient, VitalsSet
 
@@ -266,6 +267,7 @@ class Command(BaseCommand):
         for _ in range(runs):
             CHARTS.clear()
             RECENT_WALKS.clear()
+            KNOWN_GRADES.clear()
             began = time.perf_counter()
             regrade(episode, trigger="schedule")
             cold.append((time.perf_counter() - began) * 1000)
