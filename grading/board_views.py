@@ -20,7 +20,7 @@ from patients.models import Ward
 
 from . import downtime
 from .board import Card, board_cards, board_state
-from .board.rendered import DrawnCard, drawn_board, turns_at
+from .board.rendered import BoardMarkup, DrawnCard, drawn_board, turns_at
 from .selectors import bed_order
 from .views import in_ward_time
 
@@ -66,6 +66,7 @@ def board(request, ward_id: int | None = None):
         "ward": ward,
         "wards": list(access.visible_wards(request.user)) if ward else shown,
         "cards": cards,
+        "markup": BoardMarkup.of(cards),
         "version": state.token,
         "turns_at": turns_at(cards),
         "now": now,

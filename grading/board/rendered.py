@@ -20,6 +20,7 @@ from math import ceil
 
 from django.core.cache import cache
 from django.template.loader import get_template
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from .card import Card
@@ -147,3 +148,27 @@ def _keep(entries: dict) -> None:
         cache.set_many(entries, KEEP_SECONDS)
     except Exception:  # noqa: BLE001
         logger.warning("Board card cache unavailable: cards not kept", exc_info=True)
+
+
+@dataclass(frozen=True)
+class BoardMarkup:
+    """What the board repeats for every card, written here once rather than
+    card by card in the template: a 240-bed board is 240 of each."""
+
+    slots: SafeString  # each card's HTML in its slot, in board order
+    held: SafeString  # the poll's "have" fields: each card and its version
+    order: str  # the card ids in board order
+
+    @classmethod
+    def of(cls, cards: list[DrawnCard]) -> "BoardMarkup":
+        return cls(
+            slots=format_html_join(
+                "", '<div class="card-slot" id="slot-{}">{}</div>', ((c.pk, c.html) for c in cards)
+            ),
+            held=format_html_join(
+                "",
+                '<input type="hidden" name="have" value="{}:{}">',
+                ((c.pk, c.version) for c in cards),
+            ),
+            order=",".join(str(c.pk) for c in cards),
+        )
