@@ -20,7 +20,6 @@ from math import ceil
 
 from django.core.cache import cache
 from django.template.loader import get_template
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from .card import Card
@@ -161,14 +160,16 @@ class BoardMarkup:
 
     @classmethod
     def of(cls, cards: list[DrawnCard]) -> "BoardMarkup":
+        # Plain formatting: an id is an int, a version a hex digest and a
+        # card's HTML was escaped when its template drew it.
         return cls(
-            slots=format_html_join(
-                "", '<div class="card-slot" id="slot-{}">{}</div>', ((c.pk, c.html) for c in cards)
+            slots=mark_safe(
+                "".join(f'<div class="card-slot" id="slot-{c.pk:d}">{c.html}</div>' for c in cards)
             ),
-            held=format_html_join(
-                "",
-                '<input type="hidden" name="have" value="{}:{}">',
-                ((c.pk, c.version) for c in cards),
+            held=mark_safe(
+                "".join(
+                    f'<input type="hidden" name="have" value="{c.pk:d}:{c.version}">' for c in cards
+                )
             ),
-            order=",".join(str(c.pk) for c in cards),
+            order=",".join(f"{c.pk:d}" for c in cards),
         )
