@@ -446,7 +446,10 @@ def test_a_temperature_only_set_keeps_the_support_charted_before_on_the_card(
     )
     page = _board(client, physician)
     tz = episode.patient.ward.tzinfo
-    charted = clock(_ago(2), timezone.localtime(timezone=tz))
+    # The time the support was charted, read back: not "2 h ago" worked out
+    # again, which a slow run may put in the next minute.
+    support_at = VitalsSet.objects.filter(episode=episode).earliest("observed_at").observed_at
+    charted = clock(support_at, timezone.localtime(timezone=tz))
     assert f"Nasal cannula 3 L/min (charted {charted})" in page
     assert f"Norepinephrine (charted {charted})</strong>" in page
     assert "no vasopressor" not in page

@@ -179,11 +179,12 @@ def test_vasopressors_are_saved_as_toggled(signed_in, episode):
 
 
 def test_the_form_asks_about_the_carried_support_without_preselecting_it(signed_in, episode, nurse):
+    support_at = _ago(hours=2)  # once: the minute shown is the minute charted
     with timezone.override(episode.patient.ward.tzinfo):
-        charted = clock(_ago(hours=2), timezone.localtime())
+        charted = clock(support_at, timezone.localtime())
     services.vitals_record(
         episode=episode,
-        observed_at=_ago(hours=2),
+        observed_at=support_at,
         by=nurse,
         oxygen_device="nasal_cannula",
         oxygen_flow_l_min=Decimal("4"),
